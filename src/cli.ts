@@ -1,0 +1,158 @@
+import { Command, Option } from 'commander';
+import { systemClock } from './clock.js';
+import { loadConfigFile } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { simulationConfig } from './config/simulation.js';
+import { isStartupFatal, isUrzError, ErrorCodes } from './errors.js';
+import { createLogger } from './log.js';
+import { startDaemon } from './main.js';
+import { packageVersion } from './paths.js';
+import { ensureSimulationSecrets } from './sim/secrets.js';
+import { openStore } from './store/store.js';
+import { adminRequest } from './admin/client.js';
+
+/** Process exit codes, shared with the technician tool's contract (contracts.md section 4). */
+export const ExitCodes = { ok: 0, configOrStartup: 1, unreachable: 2, refused: 3 } as const;
+
+interface ConfigOption {
+  config?: string;
+}
+
+/** `--config FILE`, else URZEDOMAT_CONFIG, else the built-in simulation config. */
+function resolveConfig(opts: ConfigOption): { config: Config; simulated: boolean } {
+  const file = opts.config ?? process.env.URZEDOMAT_CONFIG;
+  if (file !== undefined && file !== '') return { config: loadConfigFile(file), simulated: false };
+  const config = simulationConfig();
+  ensureSimulationSecrets(config.office);
+  return { config, simulated: true };
+}
+
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
+}
+
+async function runCommand(opts: ConfigOption): Promise<number> {
+  let resolved: { config: Config; simulated: boolean };
+  try {
+    resolved = resolveConfig(opts);
+  } catch (e) {
+    process.stderr.write(`urzedomat: ${oneLine(e)}\n`);
+    return ExitCodes.configOrStartup;
+  }
+  const { config, simulated } = resolved;
+  const logger = createLogger({ level: config.log.level });
+  if (simulated) logger.warn({ dataDir: config.dataDir }, 'no --config given: running on the built-in simulation config');
+
+  process.on('uncaughtException', (e) => {
+    logger.fatal({ err: e }, 'uncaught exception; exiting so the service manager restarts a clean process');
+    process.exit(ExitCodes.configOrStartup);
+  });
+  process.on('unhandledRejection', (e) => {
+    logger.fatal({ err: e }, 'unhandled rejection; exiting so the service manager restarts a clean process');
+    process.exit(ExitCodes.configOrStartup);
+  });
+
+  let daemon;
+  try {
+    daemon = await startDaemon(config, { logger, clock: systemClock });
+  } catch (e) {
+    if (isStartupFatal(e)) {
+      logger.fatal({ code: e.code }, e.message);
+      process.stderr.write(`urzedomat: ${oneLine(e)}\n`);
+      return ExitCodes.configOrStartup;
+    }
+    throw e;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  await daemon.stop(signal);
+  return ExitCodes.ok;
+}
+
+function migrateCommand(opts: ConfigOption): number {
+  try {
+    const { config } = resolveConfig(opts);
+    const store = openStore(config.dataDir, systemClock);
+    const { applied, version } = store.migration;
+    store.close();
+    process.stdout.write(`schema at version ${version}${applied.length > 0 ? `; applied ${applied.join(', ')}` : '; nothing to apply'}\n`);
+    return ExitCodes.ok;
+  } catch (e) {
+    process.stderr.write(`urzedomat migrate: ${oneLine(e)}\n`);
+    return ExitCodes.configOrStartup;
+  }
+}
+
+interface DiagOptions extends ConfigOption {
+  socket?: string;
+  json?: boolean;
+}
+
+function socketPath(opts: DiagOptions): string {
+  if (opts.socket !== undefined) return opts.socket;
+  return resolveConfig(opts).config.admin.socket;
+}
+
+async function diagStatus(opts: DiagOptions): Promise<number> {
+  try {
+    const answer = await adminRequest(socketPath(opts), { cmd: 'status' });
+    process.stdout.write(JSON.stringify(answer, null, opts.json === true ? 0 : 2) + '\n');
+    return ExitCodes.ok;
+  } catch (e) {
+    process.stderr.write(`urzedomat diag: ${oneLine(e)}\n`);
+    return isUrzError(e, ErrorCodes.AdminUnreachable) ? ExitCodes.unreachable : ExitCodes.unreachable;
+  }
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('urzedomat')
+    .description('Controller of the urzędomat document-pickup locker.')
+    .version(packageVersion())
+    .showHelpAfterError();
+  const configOption = (): Option =>
+    new Option('-c, --config <file>', 'configuration file (JSON); URZEDOMAT_CONFIG may stand in for it; without either, the built-in simulation config');
+
+  program
+    .command('run')
+    .description('Run the locker daemon: check the config and secrets, open and migrate the database, reconcile the compartment layout, and run until SIGTERM or SIGINT.')
+    .addOption(configOption())
+    .action(async (opts: ConfigOption) => setExit(await runCommand(opts)));
+
+  program
+    .command('migrate')
+    .description('Bring the database in dataDir up to the schema of this version, then exit. `run` does this by itself at start.')
+    .addOption(configOption())
+    .action((opts: ConfigOption) => setExit(migrateCommand(opts)));
+
+  const diag = program
+    .command('diag')
+    .description("Technician's tool: ask the running daemon over its admin socket. Exit 2 when the daemon cannot be reached.");
+  diag
+    .command('status')
+    .description('Print the locker state: boards, compartments, sync.')
+    .addOption(configOption())
+    .option('--socket <path>', 'admin socket of the daemon (instead of the one in the config)')
+    .option('--json', 'one JSON object on one line, for scripts')
+    .action(async (opts: DiagOptions) => setExit(await diagStatus(opts)));
+
+  return program;
+}
+
+/** Runs the command line; resolves with the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = ExitCodes.ok;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  program.exitOverride();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (e) {
+    // commander has already printed its message (unknown command, --help, --version).
+    const exitCode = (e as { exitCode?: number }).exitCode;
+    return typeof exitCode === 'number' ? exitCode : ExitCodes.configOrStartup;
+  }
+  return code;
+}

@@ -1,0 +1,199 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema (contracts.md section 2). Every object is strict: an unknown key is an
+ * error at every level, so a typo such as `pullIntervalSec` is caught instead of silently ignored.
+ * Units are part of the key names; defaults and ranges stand beside each key.
+ */
+
+const lockerId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lowercase letters, digits, ".", "_" and "-", at most 64 characters');
+
+const nonEmptyPath = z.string().min(1, 'must be a non-empty path');
+const tcpPort = z.number().int().min(1).max(65_535);
+
+/** Bus timings shared by every transport; all in milliseconds. */
+const busTimings = {
+  /** How long to wait for a status reply before counting a miss. 12 bytes at 19200 baud take 6.25 ms. */
+  replyTimeoutMs: z.number().int().min(10).max(5_000).default(150),
+  /** Silence after every transaction before the next frame, so a slow board is not talked over. */
+  interFrameGapMs: z.number().int().min(0).max(1_000).default(5),
+  /** Pause between full status-poll cycles over all boards. */
+  pollIntervalMs: z.number().int().min(0).max(10_000).default(50),
+  /** Extra attempts for a status poll (never for an unlock). */
+  statusRetries: z.number().int().min(0).max(5).default(1),
+  /** Consecutive missed polls before a board is reported offline. */
+  offlineAfterMisses: z.number().int().min(1).max(100).default(3),
+  /** Minimum time between two unlock commands to the same compartment. */
+  unlockMinIntervalMs: z.number().int().min(100).max(600_000).default(2_000),
+  /** How long after an unlock the latch must read released before the unlock counts as failed. */
+  unlockConfirmTimeoutMs: z.number().int().min(100).max(30_000).default(1_500),
+};
+
+const serialBus = z.strictObject({
+  transport: z.literal('serial'),
+  path: nonEmptyPath,
+  baudRate: z.number().int().min(1_200).max(115_200).default(19_200),
+  ...busTimings,
+});
+
+const tcpBus = z.strictObject({
+  transport: z.literal('tcp'),
+  host: z.string().min(1),
+  port: tcpPort,
+  /** First reconnect delay after the bridge drops the connection; doubles up to reconnectMaxMs. */
+  reconnectMinMs: z.number().int().min(10).max(60_000).default(250),
+  reconnectMaxMs: z.number().int().min(10).max(600_000).default(10_000),
+  ...busTimings,
+});
+
+const simulatedBus = z.strictObject({
+  transport: z.literal('simulated'),
+  /** Reply delay of the simulated boards, as a real board's processing time. */
+  boardReplyDelayMs: z.number().int().min(0).max(1_000).default(3),
+  ...busTimings,
+});
+
+const bus = z.discriminatedUnion('transport', [serialBus, tcpBus, simulatedBus]);
+
+const board = z.strictObject({
+  /** CU48: 0x00-0x09 (0x0A is broadcast). CU16: the high nibble of the address byte, 0-15. */
+  address: z.number().int().min(0).max(15),
+  protocol: z.enum(['kerong-cu48', 'kerong-cu16']),
+  locks: z.number().int().min(1).max(48),
+  /** The status-bit value that means "latched / door closed"; depends on the switch wiring (NO/NC). */
+  latchedBit: z.literal([0, 1]),
+});
+
+const compartment = z.strictObject({
+  id: z.number().int().min(1).max(9_999),
+  board: z.number().int().min(0).max(15),
+  /** Counted from 1, as printed on the board. */
+  lock: z.number().int().min(1).max(48),
+  size: z.enum(['S', 'M', 'L']),
+  /** Reachable from a wheelchair (used for authorizations marked `accessible`). */
+  low: z.boolean().default(false),
+});
+
+const office = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/ }),
+    tokenFile: nonEmptyPath,
+    publicKeyFile: nonEmptyPath,
+    codeKeyFile: nonEmptyPath,
+    pullIntervalS: z.number().int().min(5).max(3_600).default(30),
+    /** PEM file of the CA that signed the office's certificate (pinned instead of the system store). */
+    caFile: nonEmptyPath.optional(),
+    /** Client certificate and key (PEM) for mutual TLS. */
+    clientCertFile: nonEmptyPath.optional(),
+    clientKeyFile: nonEmptyPath.optional(),
+  })
+  .superRefine((o, ctx) => {
+    let u: URL;
+    try {
+      u = new URL(o.url);
+    } catch {
+      return; // already reported by the url check
+    }
+    if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'plain http:// is allowed only for a loopback address; use https://' });
+    }
+    if ((o.clientCertFile === undefined) !== (o.clientKeyFile === undefined)) {
+      const missing = o.clientCertFile === undefined ? 'clientCertFile' : 'clientKeyFile';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'clientCertFile and clientKeyFile go together' });
+    }
+  });
+
+const kiosk = z.strictObject({
+  /** Loopback by default: the touch screen's browser runs on the same machine. */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: tcpPort.default(8080),
+});
+
+const admin = z.strictObject({
+  socket: nonEmptyPath.default('/run/urzedomat/admin.sock'),
+});
+
+const log = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+
+/**
+ * Guessing limits (contracts.md section 6). The defaults are the contract; a config may only make
+ * them tighter, which the ranges enforce (fewer failures allowed, longer waits).
+ */
+const limits = z.strictObject({
+  phoneFailuresInRow: z.number().int().min(1).max(5).default(5),
+  phoneLockoutS: z.number().int().min(900).max(86_400).default(900),
+  deviceFailuresInRow: z.number().int().min(1).max(5).default(5),
+  deviceDelayS: z.number().int().min(30).max(86_400).default(30),
+  deviceDelayMaxS: z.number().int().min(900).max(86_400).default(900),
+  deviceFailuresPerDay: z.number().int().min(1).max(100).default(100),
+});
+
+export const configSchema = z
+  .strictObject({
+    lockerId,
+    dataDir: nonEmptyPath,
+    bus,
+    boards: z.array(board).min(1),
+    compartments: z.array(compartment).min(1),
+    office,
+    kiosk: kiosk.default({ host: '127.0.0.1', port: 8080 }),
+    admin: admin.default({ socket: '/run/urzedomat/admin.sock' }),
+    log: log.default({ level: 'info' }),
+    limits: limits.default(limits.parse({})),
+  })
+  .superRefine(checkLayout);
+
+export type Config = z.output<typeof configSchema>;
+export type BoardConfig = Config['boards'][number];
+export type CompartmentConfig = Config['compartments'][number];
+export type BusConfig = Config['bus'];
+
+const maxLocks = { 'kerong-cu48': 48, 'kerong-cu16': 16 } as const;
+const maxAddress = { 'kerong-cu48': 9, 'kerong-cu16': 15 } as const;
+
+/** Cross-key rules: each compartment names an existing board and lock, nothing is used twice. */
+function checkLayout(c: { boards: BoardConfig[]; compartments: CompartmentConfig[] }, ctx: z.RefinementCtx): void {
+  // zod runs this refinement even when keys inside failed their own checks; those are reported already.
+  if (!Array.isArray(c.boards) || !Array.isArray(c.compartments)) return;
+  const boards = new Map<number, BoardConfig>();
+  c.boards.forEach((b, i) => {
+    if (boards.has(b.address)) {
+      ctx.addIssue({ code: 'custom', path: ['boards', i, 'address'], message: `address ${b.address} is used twice` });
+    }
+    boards.set(b.address, b);
+    if (b.locks > maxLocks[b.protocol]) {
+      ctx.addIssue({ code: 'custom', path: ['boards', i, 'locks'], message: `${b.protocol} has at most ${maxLocks[b.protocol]} locks` });
+    }
+    if (b.address > maxAddress[b.protocol]) {
+      ctx.addIssue({ code: 'custom', path: ['boards', i, 'address'], message: `${b.protocol} addresses are 0-${maxAddress[b.protocol]}` });
+    }
+  });
+  const ids = new Set<number>();
+  const locks = new Set<string>();
+  c.compartments.forEach((k, i) => {
+    if (ids.has(k.id)) ctx.addIssue({ code: 'custom', path: ['compartments', i, 'id'], message: `id ${k.id} is used twice` });
+    ids.add(k.id);
+    const b = boards.get(k.board);
+    if (b === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['compartments', i, 'board'], message: `no board with address ${k.board}` });
+      return;
+    }
+    if (k.lock > b.locks) {
+      ctx.addIssue({ code: 'custom', path: ['compartments', i, 'lock'], message: `board ${k.board} has only ${b.locks} locks` });
+    }
+    const key = `${k.board}/${k.lock}`;
+    if (locks.has(key)) {
+      ctx.addIssue({ code: 'custom', path: ['compartments', i, 'lock'], message: `lock ${k.lock} of board ${k.board} is used twice` });
+    }
+    locks.add(key);
+  });
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}

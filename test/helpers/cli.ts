@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/paths.js';
+
+export const cliPath = join(packageRoot, 'bin', 'urzedomat.js');
+
+function assertBuilt(): void {
+  if (!existsSync(join(packageRoot, 'dist', 'src', 'cli.js'))) {
+    throw new Error('dist/ is missing: run the tests with `npm test` (it builds first) or run `npm run build`');
+  }
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs `urzedomat ARGS` to completion with no standard input, as CI and systemd do. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<CliResult> {
+  assertBuilt();
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      env: { ...process.env, URZEDOMAT_CONFIG: '', JOURNAL_STREAM: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`urzedomat ${args.join(' ')} did not finish in ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+/** Starts `urzedomat ARGS` and resolves once a stdout log line satisfies `ready`. */
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: (line: Record<string, unknown>) => boolean,
+  timeoutMs = 20_000,
+): Promise<{ child: ChildProcess; lines: Record<string, unknown>[]; exited: Promise<CliResult> }> {
+  assertBuilt();
+  const started = performance.now();
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    env: { ...process.env, URZEDOMAT_CONFIG: '', JOURNAL_STREAM: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  let stdout = '';
+  let stderr = '';
+  let partial = '';
+  const exited = new Promise<CliResult>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - started }));
+  });
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`not ready in ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('close', () => {
+      clearTimeout(timer);
+      reject(new Error(`exited before ready; stdout: ${stdout}; stderr: ${stderr}`));
+    });
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      partial += d.toString();
+      let nl: number;
+      while ((nl = partial.indexOf('\n')) >= 0) {
+        const text = partial.slice(0, nl);
+        partial = partial.slice(nl + 1);
+        const line = JSON.parse(text) as Record<string, unknown>;
+        lines.push(line);
+        if (ready(line)) {
+          clearTimeout(timer);
+          resolve({ child, lines, exited });
+        }
+      }
+    });
+  });
+}

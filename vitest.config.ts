@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Child-process and database tests are slow on a 2-core machine; a hang still fails.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    allowOnly: false,
+  },
+});
