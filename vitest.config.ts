@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     allowOnly: false,
+    // In CI a JSON report as well, from which .ci/run prints a plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: process.env.CI ? { json: 'var/ci/vitest.json' } : {},
   },
 });

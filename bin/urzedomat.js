@@ -7,5 +7,11 @@ if (!existsSync(entry)) {
   process.stderr.write('urzedomat: not built yet: run `npm install` (or `npm run build`) in the checkout\n');
   process.exit(1);
 }
-const { main } = await import(entry.href);
-process.exitCode = await main(process.argv);
+try {
+  const { main } = await import(entry.href);
+  process.exitCode = await main(process.argv);
+} catch (e) {
+  // Expected failures are reported by main() itself; this is a bug or a broken installation.
+  process.stderr.write(`urzedomat: unexpected error: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 1;
+}

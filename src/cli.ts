@@ -52,6 +52,12 @@ async function runCommand(opts: ConfigOption): Promise<number> {
     process.exit(ExitCodes.configOrStartup);
   });
 
+  // Listen for the stop signals before anything starts: without a listener the default action kills the
+  // process at once, and a SIGTERM during start-up must still end in a clean stop.
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   let daemon;
   try {
     daemon = await startDaemon(config, { logger, clock: systemClock });
@@ -63,11 +69,7 @@ async function runCommand(opts: ConfigOption): Promise<number> {
     }
     throw e;
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
-  await daemon.stop(signal);
+  await daemon.stop(await signal);
   return ExitCodes.ok;
 }
 

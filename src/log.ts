@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger } from 'pino';
@@ -25,7 +26,7 @@ export interface LoggerOptions {
  * priority and strips, so the stored message is still pure JSON.
  */
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const journald = opts.journald ?? process.env.JOURNAL_STREAM !== undefined;
+  const journald = opts.journald ?? stdoutIsJournal();
   const base = opts.destination ?? pino.destination({ dest: 1, sync: true });
   const destination = journald ? withPriorityPrefix(base) : base;
   return pino(
@@ -43,6 +44,21 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     },
     destination,
   );
+}
+
+/**
+ * systemd sets JOURNAL_STREAM to the device and inode of the stream it connected; it is the journal only
+ * if our stdout is still that stream (not redirected by a wrapper or a test).
+ */
+export function stdoutIsJournal(env: NodeJS.ProcessEnv = process.env): boolean {
+  const m = /^(\d+):(\d+)$/.exec(env.JOURNAL_STREAM ?? '');
+  if (m === null) return false;
+  try {
+    const st = fstatSync(1);
+    return String(st.dev) === m[1] && String(st.ino) === m[2];
+  } catch {
+    return false;
+  }
 }
 
 function withPriorityPrefix(inner: DestinationStream): DestinationStream {

@@ -81,7 +81,14 @@ export function startCli(
       while ((nl = partial.indexOf('\n')) >= 0) {
         const text = partial.slice(0, nl);
         partial = partial.slice(nl + 1);
-        const line = JSON.parse(text) as Record<string, unknown>;
+        let line: Record<string, unknown>;
+        try {
+          line = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          child.kill('SIGKILL');
+          reject(new Error(`stdout line is not JSON: ${text}`));
+          return;
+        }
         lines.push(line);
         if (ready(line)) {
           clearTimeout(timer);

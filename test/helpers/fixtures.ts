@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
@@ -17,6 +17,7 @@ export function tempDir(prefix = 'urz-'): { dir: string; cleanup: () => void } {
 
 /** Valid secret files in `dir`; returns the `office` section pointing at them. */
 export function writeSecrets(dir: string): { tokenFile: string; publicKeyFile: string; codeKeyFile: string } {
+  mkdirSync(dir, { recursive: true });
   const tokenFile = join(dir, 'office.token');
   const publicKeyFile = join(dir, 'office.pub.pem');
   const codeKeyFile = join(dir, 'code.key');
