@@ -3,7 +3,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSecrets } from '../../src/config/secrets.js';
-import { ErrorCodes, UrzError } from '../../src/errors.js';
+import type { UrzError } from '../../src/errors.js';
+import { ErrorCodes } from '../../src/errors.js';
 import { tempDir, writeSecrets } from '../helpers/fixtures.js';
 
 let t: ReturnType<typeof tempDir>;
