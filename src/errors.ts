@@ -16,6 +16,16 @@ export const ErrorCodes = {
   LayoutConflict: 'LAYOUT_CONFLICT',
   // admin client
   AdminUnreachable: 'ADMIN_UNREACHABLE',
+  // hardware: transport and bus
+  TransportFailed: 'TRANSPORT_FAILED',
+  BusClosed: 'BUS_CLOSED',
+  BusTimeout: 'BUS_TIMEOUT',
+  // hardware: boards and locks
+  InvalidLock: 'INVALID_LOCK',
+  UnknownBoard: 'UNKNOWN_BOARD',
+  UnlockRateLimited: 'UNLOCK_RATE_LIMITED',
+  // hardware: GPIO
+  GpioUnavailable: 'GPIO_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -32,6 +42,11 @@ export class UrzError extends Error {
 
 export function isUrzError(e: unknown, code?: ErrorCode): e is UrzError {
   return e instanceof UrzError && (code === undefined || e.code === code);
+}
+
+/** A failure that may pass by itself (a missed reply, a dropped connection); never true for an unlock's outcome. */
+export function isRetryable(e: unknown): boolean {
+  return e instanceof UrzError && (e.code === ErrorCodes.BusTimeout || e.code === ErrorCodes.BusClosed || e.code === ErrorCodes.TransportFailed);
 }
 
 /** Errors that stop the daemon before it starts: the operator must fix something, a restart will not help. */
