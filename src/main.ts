@@ -1,4 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { SerialPort } from 'serialport';
+import { createLockSystem, type LockSystem } from '../hardware/lock-system.js';
+import { SimulatedTransport } from '../hardware/sim/sim-transport.js';
+import type { SimulatedBus } from '../hardware/sim/sim-bus.js';
+import { simulatedBusFor } from '../hardware/sim/simulated-boards.js';
+import { SerialTransport } from '../hardware/transport/serial.js';
+import { TcpTransport } from '../hardware/transport/tcp.js';
+import type { Transport } from '../hardware/transport/transport.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { loadSecrets, type OfficeSecrets } from './config/secrets.js';
@@ -15,7 +23,26 @@ export interface DaemonDeps {
 export interface Daemon {
   readonly config: Config;
   readonly store: Store;
+  readonly hardware: LockSystem;
+  /** The simulated boards, when `bus.transport` is `simulated` (the demo and tests open doors on them). */
+  readonly simBus: SimulatedBus | undefined;
   stop(reason: string): Promise<void>;
+}
+
+/** The one place a real serial port or socket is chosen; everything below takes a Transport. */
+function buildTransport(config: Config, clock: Clock, logger: Logger): { transport: Transport; simBus: SimulatedBus | undefined } {
+  const bus = config.bus;
+  const log = logger.child({ layer: 'transport' });
+  switch (bus.transport) {
+    case 'serial':
+      return { transport: new SerialTransport({ path: bus.path, baudRate: bus.baudRate, binding: SerialPort.binding, reconnectMinMs: bus.reconnectMinMs, reconnectMaxMs: bus.reconnectMaxMs }, clock, log), simBus: undefined };
+    case 'tcp':
+      return { transport: new TcpTransport({ host: bus.host, port: bus.port, reconnectMinMs: bus.reconnectMinMs, reconnectMaxMs: bus.reconnectMaxMs }, clock, log), simBus: undefined };
+    case 'simulated': {
+      const simBus = simulatedBusFor(config.boards, clock);
+      return { transport: new SimulatedTransport(simBus, { baudRate: 19_200, replyDelayMs: bus.boardReplyDelayMs }, clock), simBus };
+    }
+  }
 }
 
 /** How often to fold the WAL back into the database while the locker runs. */
@@ -47,6 +74,12 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     throw e;
   }
 
+  const { transport, simBus } = buildTransport(config, clock, logger);
+  const hardware = createLockSystem(transport, config.boards, config.bus, clock, logger);
+  const hwLog = logger.child({ layer: 'hardware' });
+  hardware.poller.on('latch', (c) => hwLog.info({ board: c.address, lock: c.lock, latched: c.latched }, 'latch changed'));
+  await hardware.start();
+
   const housekeeping = setInterval(() => {
     const [r] = store.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
     storeLog.debug({ walPages: r?.log, checkpointed: r?.checkpointed }, 'wal checkpoint');
@@ -58,14 +91,16 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   return {
     config,
     store,
+    hardware,
+    simBus,
     async stop(reason: string): Promise<void> {
       if (stopped) return;
       stopped = true;
       clearInterval(housekeeping);
+      await hardware.stop();
       store.audit.append({ actor: 'system', action: 'daemon.stop', detail: { reason } });
       store.close();
       logger.info({ reason }, 'stopped');
-      await Promise.resolve();
     },
   };
 }

@@ -31,10 +31,17 @@ const busTimings = {
   unlockConfirmTimeoutMs: z.number().int().min(100).max(30_000).default(1_500),
 };
 
+/** First reconnect delay after the adapter or bridge is lost; doubles up to reconnectMaxMs. */
+const reconnect = {
+  reconnectMinMs: z.number().int().min(10).max(60_000).default(250),
+  reconnectMaxMs: z.number().int().min(10).max(600_000).default(10_000),
+};
+
 const serialBus = z.strictObject({
   transport: z.literal('serial'),
   path: nonEmptyPath,
   baudRate: z.number().int().min(1_200).max(115_200).default(19_200),
+  ...reconnect,
   ...busTimings,
 });
 
@@ -42,9 +49,7 @@ const tcpBus = z.strictObject({
   transport: z.literal('tcp'),
   host: z.string().min(1),
   port: tcpPort,
-  /** First reconnect delay after the bridge drops the connection; doubles up to reconnectMaxMs. */
-  reconnectMinMs: z.number().int().min(10).max(60_000).default(250),
-  reconnectMaxMs: z.number().int().min(10).max(600_000).default(10_000),
+  ...reconnect,
   ...busTimings,
 });
 
