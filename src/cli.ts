@@ -10,6 +10,7 @@ import { packageVersion } from './paths.js';
 import { ensureSimulationSecrets } from './sim/secrets.js';
 import { openStore } from './store/store.js';
 import { adminRequest } from './admin/client.js';
+import { startSimBus } from './sim/sim-bus-command.js';
 
 /** Process exit codes, shared with the technician tool's contract (contracts.md section 4). */
 export const ExitCodes = { ok: 0, configOrStartup: 1, unreachable: 2, refused: 3 } as const;
@@ -87,6 +88,31 @@ function migrateCommand(opts: ConfigOption): number {
   }
 }
 
+interface SimBusCliOptions extends ConfigOption {
+  tcp: string;
+  pty?: string;
+  replyDelayMs: string;
+}
+
+async function simBusCommand(opts: SimBusCliOptions): Promise<number> {
+  let config: Config;
+  try {
+    config = resolveConfig(opts).config;
+  } catch (e) {
+    process.stderr.write(`urzedomat sim-bus: ${oneLine(e)}\n`);
+    return ExitCodes.configOrStartup;
+  }
+  const logger = createLogger({ level: config.log.level });
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  const running = await startSimBus(config, { tcpPort: Number(opts.tcp), ptyPath: opts.pty, replyDelayMs: Number(opts.replyDelayMs) }, systemClock, logger);
+  await stopped;
+  await running.stop();
+  return ExitCodes.ok;
+}
+
 interface DiagOptions extends ConfigOption {
   socket?: string;
   json?: boolean;
@@ -127,6 +153,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('Bring the database in dataDir up to the schema of this version, then exit. `run` does this by itself at start.')
     .addOption(configOption())
     .action((opts: ConfigOption) => setExit(migrateCommand(opts)));
+
+  program
+    .command('sim-bus')
+    .description("Simulated lock boards for the config's `boards`, speaking the real Kerong bytes on loopback TCP (like a KR-BU bridge) and, with --pty, on a pseudo-terminal the daemon can open as its serial port.")
+    .addOption(configOption())
+    .option('--tcp <port>', 'loopback TCP port (0: any free port)', '0')
+    .option('--pty <path>', 'create a pseudo-terminal at this path (needs socat)')
+    .option('--reply-delay-ms <ms>', "the boards' processing time before they answer", '3')
+    .action(async (opts: SimBusCliOptions) => setExit(await simBusCommand(opts)));
 
   const diag = program
     .command('diag')
