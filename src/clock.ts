@@ -13,7 +13,7 @@ export interface Clock {
 
 export const systemClock: Clock = {
   wallMs: () => Date.now(),
-  monoMs: () => Number(process.hrtime.bigint() / 1_000_000n),
+  monoMs: () => Number(process.hrtime.bigint()) / 1e6,
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { createLockSystem, type LockSystem } from '../hardware/lock-system.js';
+import { GpioPort } from '../hardware/gpio/port.js';
+import { selectGpioBackend } from '../hardware/gpio/select.js';
 import { SimulatedTransport } from '../hardware/sim/sim-transport.js';
 import type { SimulatedBus } from '../hardware/sim/sim-bus.js';
 import { simulatedBusFor } from '../hardware/sim/simulated-boards.js';
@@ -26,6 +28,8 @@ export interface Daemon {
   readonly hardware: LockSystem;
   /** The simulated boards, when `bus.transport` is `simulated` (the demo and tests open doors on them). */
   readonly simBus: SimulatedBus | undefined;
+  /** The wired pins, when the config has a `gpio` section. */
+  readonly gpio: GpioPort | undefined;
   stop(reason: string): Promise<void>;
 }
 
@@ -80,6 +84,14 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   hardware.poller.on('latch', (c) => hwLog.info({ board: c.address, lock: c.lock, latched: c.latched }, 'latch changed'));
   await hardware.start();
 
+  let gpio: GpioPort | undefined;
+  if (config.gpio !== undefined) {
+    const gpioLog = logger.child({ layer: 'gpio' });
+    gpio = new GpioPort(await selectGpioBackend(gpioLog), config.gpio, clock);
+    gpio.on('input', (c) => gpioLog.warn({ input: c.name, active: c.active }, 'input changed'));
+    gpioLog.info(gpio.wired(), 'GPIO ready');
+  }
+
   const housekeeping = setInterval(() => {
     const [r] = store.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
     storeLog.debug({ walPages: r?.log, checkpointed: r?.checkpointed }, 'wal checkpoint');
@@ -93,11 +105,13 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     store,
     hardware,
     simBus,
+    gpio,
     async stop(reason: string): Promise<void> {
       if (stopped) return;
       stopped = true;
       clearInterval(housekeeping);
       await hardware.stop();
+      gpio?.close();
       store.audit.append({ actor: 'system', action: 'daemon.stop', detail: { reason } });
       store.close();
       logger.info({ reason }, 'stopped');

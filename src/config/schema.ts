@@ -17,8 +17,13 @@ const tcpPort = z.number().int().min(1).max(65_535);
 const busTimings = {
   /** How long to wait for a status reply before counting a miss. 12 bytes at 19200 baud take 6.25 ms. */
   replyTimeoutMs: z.number().int().min(10).max(5_000).default(150),
-  /** Silence after every transaction before the next frame, so a slow board is not talked over. */
-  interFrameGapMs: z.number().int().min(0).max(1_000).default(5),
+  /**
+   * Silence after every transaction before the next frame, so a board still digesting the last frame is not
+   * talked over. A peer saw a second board miss every read with no gap and none with 5 ms; 3 ms is 1.6 times
+   * the 3.5 character times (1.8 ms at 19200 baud) that Modbus RTU uses as frame silence, and keeps a poll
+   * cycle within 1.3 times the wire time (`npm run bench`). Raise it if `diag` shows timeouts on a board.
+   */
+  interFrameGapMs: z.number().int().min(0).max(1_000).default(3),
   /** Pause between full status-poll cycles over all boards. */
   pollIntervalMs: z.number().int().min(0).max(10_000).default(50),
   /** Extra attempts for a status poll (never for an unlock). */
@@ -120,6 +125,31 @@ const admin = z.strictObject({
   socket: nonEmptyPath.default('/run/urzedomat/admin.sock'),
 });
 
+/** A BCM pin number (0-27 on the 40-pin header); the sysfs offset is found at run time, never configured. */
+const pin = z.strictObject({
+  pin: z.number().int().min(0).max(27),
+  activeLow: z.boolean().default(false),
+});
+
+const gpio = z
+  .strictObject({
+    /** How long an input level must hold before it counts. */
+    debounceMs: z.number().int().min(0).max(5_000).default(50),
+    inputs: z.strictObject({ tamper: pin.optional(), powerFail: pin.optional() }).default({}),
+    outputs: z.strictObject({ statusLight: pin.optional(), buzzer: pin.optional(), nightLight: pin.optional() }).default({}),
+  })
+  .superRefine((g, ctx) => {
+    const seen = new Map<number, string>();
+    for (const [group, pins] of [['inputs', g.inputs], ['outputs', g.outputs]] as const) {
+      for (const [name, p] of Object.entries(pins)) {
+        if (p === undefined) continue;
+        const other = seen.get(p.pin);
+        if (other !== undefined) ctx.addIssue({ code: 'custom', path: [group, name, 'pin'], message: `pin ${p.pin} is already ${other}` });
+        seen.set(p.pin, `${group}.${name}`);
+      }
+    }
+  });
+
 const log = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
@@ -148,6 +178,8 @@ export const configSchema = z
     kiosk: kiosk.default({ host: '127.0.0.1', port: 8080 }),
     admin: admin.default({ socket: '/run/urzedomat/admin.sock' }),
     log: log.default({ level: 'info' }),
+    /** Absent: no pins wired (and no GPIO touched). */
+    gpio: gpio.optional(),
     limits: limits.default(limits.parse({})),
   })
   .superRefine(checkLayout);

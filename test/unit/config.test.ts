@@ -136,6 +136,14 @@ describe('config schema', () => {
     expect(configError(mutate((c) => { c.boards.push({ ...c.boards[0] }); }))).toContain('boards[1].address: address 0 is used twice');
   });
 
+  it('accepts GPIO pins by BCM number and names a pin used twice', () => {
+    const c = parseConfig(mutate((c) => { c.gpio = { inputs: { tamper: { pin: 17, activeLow: true } }, outputs: { buzzer: { pin: 18 } } }; }), '/x');
+    expect(c.gpio).toEqual({ debounceMs: 50, inputs: { tamper: { pin: 17, activeLow: true } }, outputs: { buzzer: { pin: 18, activeLow: false } } });
+    expect(configError(mutate((c) => { c.gpio = { inputs: { tamper: { pin: 17 } }, outputs: { buzzer: { pin: 17 } } }; }))).toContain('gpio.outputs.buzzer.pin: pin 17 is already inputs.tamper');
+    expect(configError(mutate((c) => { c.gpio = { inputs: { tamper: { pin: 529 } } }; }))).toContain('gpio.inputs.tamper.pin: must be at most 27');
+    expect(configError(mutate((c) => { c.gpio = { inputs: { doorbell: { pin: 5 } } }; }))).toContain('gpio.inputs.doorbell: unknown key');
+  });
+
   it('lists every problem on one line', () => {
     const msg = configError(mutate((c) => { c.extra = 1; delete c.lockerId; c.kiosk.port = 0; }));
     expect(msg).toContain('extra: unknown key');
