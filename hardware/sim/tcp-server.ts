@@ -12,7 +12,15 @@ export interface SimServerOptions {
  * Serves simulated boards over TCP, as a KR-BU bridge does with real ones. `urzedomat sim-bus --pty` puts a
  * pseudo-terminal in front of it, so the daemon can reach the same boards through its serial transport.
  */
-export async function serveSimulatedBus(bus: SimulatedBus, o: SimServerOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export interface SimServer {
+  readonly server: Server;
+  readonly port: number;
+  /** Cuts every open connection, as a rebooting bridge does. */
+  dropConnections(): void;
+  close(): Promise<void>;
+}
+
+export async function serveSimulatedBus(bus: SimulatedBus, o: SimServerOptions): Promise<SimServer> {
   const sockets = new Set<Socket>();
   const server = createServer((sock) => {
     sockets.add(sock);
@@ -36,6 +44,9 @@ export async function serveSimulatedBus(bus: SimulatedBus, o: SimServerOptions):
   return {
     server,
     port,
+    dropConnections: () => {
+      for (const s of sockets) s.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
