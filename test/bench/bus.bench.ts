@@ -26,13 +26,19 @@ function quantile(xs: number[], q: number): number {
 }
 const f1 = (x: number): string => x.toFixed(1);
 
-async function pollCycle(gapMs: number, cycles: number): Promise<number[]> {
+/** Four simulated CU48 boards behind a transport that models wire time; polls back to back. */
+function rig(gapMs: number) {
   const opts: LockSystemOptions = {
     replyTimeoutMs: 100, interFrameGapMs: gapMs, statusRetries: 1, pollIntervalMs: 0, offlineAfterMisses: 3,
     unlockMinIntervalMs: 100, unlockConfirmTimeoutMs: 1500,
   };
   const sim = simulatedBusFor(boards, systemClock, 20);
   const hw = createLockSystem(new SimulatedTransport(sim, { baudRate: baud, replyDelayMs }, systemClock), boards, opts, systemClock, pino({ level: 'silent' }));
+  return { sim, hw };
+}
+
+async function pollCycle(gapMs: number, cycles: number): Promise<number[]> {
+  const { hw } = rig(gapMs);
   const times: number[] = [];
   await new Promise<void>((resolve) => {
     hw.poller.on('cycle', ({ ms }) => {
@@ -46,12 +52,7 @@ async function pollCycle(gapMs: number, cycles: number): Promise<number[]> {
 }
 
 async function unlockLatency(gapMs: number, samples: number): Promise<number[]> {
-  const opts: LockSystemOptions = {
-    replyTimeoutMs: 100, interFrameGapMs: gapMs, statusRetries: 1, pollIntervalMs: 0, offlineAfterMisses: 3,
-    unlockMinIntervalMs: 100, unlockConfirmTimeoutMs: 1500,
-  };
-  const sim = simulatedBusFor(boards, systemClock, 20);
-  const hw = createLockSystem(new SimulatedTransport(sim, { baudRate: baud, replyDelayMs }, systemClock), boards, opts, systemClock, pino({ level: 'silent' }));
+  const { sim, hw } = rig(gapMs);
   await hw.start();
   const out: number[] = [];
   for (let i = 0; i < samples; i++) {

@@ -1,3 +1,4 @@
+import { packBits, unpackBits } from '../bits.js';
 import { ETX, STX, checksum, type FrameSpec } from '../frame-decoder.js';
 
 /**
@@ -42,9 +43,7 @@ export function encodeCu16Unlock(board: number, lock: number): Buffer {
 
 /** The raw switch bit of each lock (index 0 = lock 1). */
 export function cu16Bits(data: Buffer): number[] {
-  const bits: number[] = [];
-  for (let i = 0; i < CU16.locks; i++) bits.push((data[i >> 3]! >> (i & 7)) & 1);
-  return bits;
+  return unpackBits(data, CU16.locks);
 }
 
 export function encodeCu16StatusReply(board: number, bits: readonly number[], items: readonly number[] = []): Buffer {
@@ -52,12 +51,8 @@ export function encodeCu16StatusReply(board: number, bits: readonly number[], it
   f[0] = STX;
   f[1] = board << 4;
   f[2] = CU16.replyStatus;
-  bits.forEach((b, i) => {
-    if (b !== 0) f[3 + (i >> 3)]! |= 1 << (i & 7);
-  });
-  items.forEach((b, i) => {
-    if (b !== 0) f[5 + (i >> 3)]! |= 1 << (i & 7);
-  });
+  packBits(f, 3, bits);
+  packBits(f, 5, items);
   f[7] = ETX;
   f[8] = checksum(f, 8);
   return f;

@@ -1,3 +1,4 @@
+import { packBits, unpackBits } from '../bits.js';
 import { ETX, STX, checksum, type FrameSpec } from '../frame-decoder.js';
 
 /**
@@ -47,9 +48,7 @@ export function encodeCu48Unlock(address: number, lock: number): Buffer {
 
 /** The raw switch bit of each lock (index 0 = lock 1): D1 bit0 = lock 1 … D6 bit7 = lock 48. */
 export function cu48Bits(data: Buffer): number[] {
-  const bits: number[] = [];
-  for (let i = 0; i < CU48.locks; i++) bits.push((data[i >> 3]! >> (i & 7)) & 1);
-  return bits;
+  return unpackBits(data, CU48.locks);
 }
 
 /** A status reply, as a simulated board sends it. `bits[i]` is lock i+1's raw switch bit. */
@@ -59,9 +58,7 @@ export function encodeCu48StatusReply(address: number, bits: readonly number[]):
   f[1] = address;
   f[2] = 0x00;
   f[3] = CU48.replyStatus;
-  bits.forEach((b, i) => {
-    if (b !== 0) f[4 + (i >> 3)]! |= 1 << (i & 7);
-  });
+  packBits(f, 4, bits);
   f[10] = ETX;
   f[11] = checksum(f, 11);
   return f;
