@@ -1,0 +1,31 @@
+-- 002_document_types: the catalogue a civil registry office starts with, conservative by default.
+-- Copies of civil status records may be released by the locker with the applicant's consent; identity cards,
+-- passports and decisions that must be delivered against a signed receipt never. The office's feed may
+-- update the catalogue; the code's hard deny list keeps identity documents and passports out whatever it says.
+INSERT INTO document_type (code, name_pl, name_en, locker_release, legal_basis, source, updated_at) VALUES
+  ('odpis-skrocony-aktu-urodzenia', 'Odpis skrócony aktu urodzenia', 'Short birth certificate', 1,
+   'Prawo o aktach stanu cywilnego, art. 44-45: odpis aktu stanu cywilnego; wydanie przez urzędomat za zgodą wnioskodawcy', 'seed', '2026-11-25T00:00:00Z'),
+  ('odpis-zupelny-aktu-urodzenia', 'Odpis zupełny aktu urodzenia', 'Full birth certificate', 1,
+   'Prawo o aktach stanu cywilnego, art. 44-45: odpis aktu stanu cywilnego; wydanie przez urzędomat za zgodą wnioskodawcy', 'seed', '2026-11-25T00:00:00Z'),
+  ('odpis-wielojezyczny-aktu-urodzenia', 'Odpis wielojęzyczny aktu urodzenia', 'Multilingual birth certificate', 1,
+   'Prawo o aktach stanu cywilnego, art. 44-45; Rozporządzenie (UE) 2016/1191: formularz wielojęzyczny; wydanie przez urzędomat za zgodą wnioskodawcy', 'seed', '2026-11-25T00:00:00Z'),
+  ('odpis-skrocony-aktu-malzenstwa', 'Odpis skrócony aktu małżeństwa', 'Short marriage certificate', 1,
+   'Prawo o aktach stanu cywilnego, art. 44-45: odpis aktu stanu cywilnego; wydanie przez urzędomat za zgodą wnioskodawcy', 'seed', '2026-11-25T00:00:00Z'),
+  ('odpis-zupelny-aktu-malzenstwa', 'Odpis zupełny aktu małżeństwa', 'Full marriage certificate', 1,
+   'Prawo o aktach stanu cywilnego, art. 44-45: odpis aktu stanu cywilnego; wydanie przez urzędomat za zgodą wnioskodawcy', 'seed', '2026-11-25T00:00:00Z'),
+  ('odpis-wielojezyczny-aktu-malzenstwa', 'Odpis wielojęzyczny aktu małżeństwa', 'Multilingual marriage certificate', 1,
+   'Prawo o aktach stanu cywilnego, art. 44-45; Rozporządzenie (UE) 2016/1191: formularz wielojęzyczny; wydanie przez urzędomat za zgodą wnioskodawcy', 'seed', '2026-11-25T00:00:00Z'),
+  ('odpis-skrocony-aktu-zgonu', 'Odpis skrócony aktu zgonu', 'Short death certificate', 1,
+   'Prawo o aktach stanu cywilnego, art. 44-45: odpis aktu stanu cywilnego; wydanie przez urzędomat za zgodą wnioskodawcy', 'seed', '2026-11-25T00:00:00Z'),
+  ('odpis-zupelny-aktu-zgonu', 'Odpis zupełny aktu zgonu', 'Full death certificate', 1,
+   'Prawo o aktach stanu cywilnego, art. 44-45: odpis aktu stanu cywilnego; wydanie przez urzędomat za zgodą wnioskodawcy', 'seed', '2026-11-25T00:00:00Z'),
+  ('odpis-wielojezyczny-aktu-zgonu', 'Odpis wielojęzyczny aktu zgonu', 'Multilingual death certificate', 1,
+   'Prawo o aktach stanu cywilnego, art. 44-45; Rozporządzenie (UE) 2016/1191: formularz wielojęzyczny; wydanie przez urzędomat za zgodą wnioskodawcy', 'seed', '2026-11-25T00:00:00Z'),
+  ('dowod-osobisty', 'Dowód osobisty', 'Identity card', 0,
+   'Ustawa o dowodach osobistych: dowód odbiera się osobiście w urzędzie; nigdy przez urzędomat', 'seed', '2026-11-25T00:00:00Z'),
+  ('paszport', 'Paszport', 'Passport', 0,
+   'Ustawa o dokumentach paszportowych: paszport odbiera się osobiście w urzędzie; nigdy przez urzędomat', 'seed', '2026-11-25T00:00:00Z'),
+  ('paszport-tymczasowy', 'Paszport tymczasowy', 'Temporary passport', 0,
+   'Ustawa o dokumentach paszportowych: paszport odbiera się osobiście w urzędzie; nigdy przez urzędomat', 'seed', '2026-11-25T00:00:00Z'),
+  ('decyzja-za-pokwitowaniem', 'Decyzja administracyjna doręczana za pokwitowaniem', 'Administrative decision delivered against a signed receipt', 0,
+   'Kodeks postępowania administracyjnego, art. 39: doręczenie za pokwitowaniem; wydanie w urzędzie', 'seed', '2026-11-25T00:00:00Z');
