@@ -1,0 +1,44 @@
+import type { Db } from './open.js';
+
+export type AuthorizationStatus = 'pending' | 'rejected' | 'loaded' | 'collected' | 'retrieved';
+
+/** An authorization as stored: MACs only, never a phone number or code. */
+export interface AuthorizationRow {
+  readonly id: string;
+  readonly case_ref: string;
+  readonly document_type: string;
+  readonly size: 'S' | 'M' | 'L';
+  readonly phone_mac: string;
+  readonly code_mac: string;
+  readonly expires_at: string;
+  readonly fee_settled: 0 | 1;
+  readonly consent: 0 | 1;
+  readonly accessible: 0 | 1;
+  readonly status: AuthorizationStatus;
+  readonly reject_reason: string | null;
+  readonly revoked_reason: string | null;
+  readonly compartment_id: number | null;
+  readonly loaded_at: string | null;
+  readonly closed_at: string | null;
+  readonly feed_seq: number;
+}
+
+/** Reads of the authorization table; writes happen inside the transactions of the services that own them. */
+export class Authorizations {
+  private readonly byPhone;
+  private readonly byId;
+
+  constructor(private readonly db: Db) {
+    this.byPhone = db.prepare('SELECT * FROM authorization WHERE phone_mac = ? ORDER BY id');
+    this.byId = db.prepare('SELECT * FROM authorization WHERE id = ?');
+  }
+
+  /** Every authorization for a phone MAC, whatever its status (the caller decides what each means). */
+  forPhone(phoneMac: string): AuthorizationRow[] {
+    return this.byPhone.all(phoneMac) as AuthorizationRow[];
+  }
+
+  get(id: string): AuthorizationRow | undefined {
+    return this.byId.get(id) as AuthorizationRow | undefined;
+  }
+}
