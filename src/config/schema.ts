@@ -31,7 +31,7 @@ const busTimings = {
   /** Consecutive missed polls before a board is reported offline. */
   offlineAfterMisses: z.number().int().min(1).max(100).default(3),
   /** Minimum time between two unlock commands to the same compartment. */
-  unlockMinIntervalMs: z.number().int().min(100).max(600_000).default(2_000),
+  unlockMinIntervalMs: z.number().int().min(100).max(600_000).default(1_000),
   /** How long after an unlock the latch must read released before the unlock counts as failed. */
   unlockConfirmTimeoutMs: z.number().int().min(100).max(30_000).default(1_500),
 };
