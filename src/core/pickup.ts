@@ -1,0 +1,102 @@
+import type { Clock } from '../clock.js';
+import { checkTerms, type DocumentType, type RefusalReason } from '../domain/policy.js';
+import type { AuditLog } from '../store/audit.js';
+import type { AuthorizationRow } from '../store/authorizations.js';
+import type { Db } from '../store/open.js';
+import type { Outbox } from '../store/outbox.js';
+import type { CompartmentService } from './compartments.js';
+import type { CredentialCheck, PickupCredentials } from './credential-check.js';
+
+/**
+ * Why a right code still opens nothing; only ever said to someone who proved they know the code.
+ * Everything wrong with the phone or code itself is the one uniform `rejected`.
+ */
+export type PickupRefusal = RefusalReason | 'not-loaded-yet' | 'already-collected' | 'retrieved' | 'already-open';
+
+/** The kiosk API's answers (contracts.md §3), status and body. */
+export type PickupAnswer =
+  | { readonly status: 200; readonly body: { result: 'opened'; compartment: number } }
+  | { readonly status: 403; readonly body: { result: 'rejected'; reason?: PickupRefusal } }
+  | { readonly status: 429; readonly body: { result: 'locked-out'; retryAfterS: number } }
+  | { readonly status: 503; readonly body: { result: 'unavailable' } };
+
+export interface PickupDeps {
+  readonly db: Db;
+  readonly check: CredentialCheck;
+  readonly compartments: CompartmentService;
+  readonly audit: AuditLog;
+  readonly outbox: Outbox;
+  readonly clock: Clock;
+}
+
+const rejected: PickupAnswer = { status: 403, body: { result: 'rejected' } };
+
+/**
+ * A resident's pickup: credentials under the guessing limits, the law checked a third time at release, then
+ * the one compartment that holds the document opened and read back. The document counts as collected when
+ * its door shuts again (the compartment service records that, with the receipt).
+ */
+export class PickupService {
+  constructor(private readonly d: PickupDeps) {}
+
+  async pickup(creds: PickupCredentials): Promise<PickupAnswer> {
+    const r = this.d.check.check(creds);
+    if (r.result === 'locked-out') return { status: 429, body: { result: 'locked-out', retryAfterS: r.retryAfterS } };
+    if (r.result === 'rejected') return rejected;
+
+    const loaded = r.authorizations.filter((a) => a.status === 'loaded' && a.compartment_id !== null);
+    const a = loaded[0];
+    if (a === undefined) return { status: 403, body: { result: 'rejected', reason: this.whyNotHere(r.authorizations) } };
+
+    const verdict = checkTerms(
+      { documentType: a.document_type, consent: a.consent === 1, feeSettled: a.fee_settled === 1, revoked: a.revoked_reason !== null, expiresAtMs: Date.parse(a.expires_at) },
+      this.documentType(a.document_type),
+      'release',
+      this.d.clock.wallMs(),
+    );
+    if (!verdict.ok) {
+      this.refused(a, verdict.reason);
+      return { status: 403, body: { result: 'rejected', reason: verdict.reason } };
+    }
+
+    const opened = await this.d.compartments.open({ compartmentId: a.compartment_id!, purpose: 'release', authorizationId: a.id, actor: 'resident' });
+    switch (opened.result) {
+      case 'opened':
+        return { status: 200, body: { result: 'opened', compartment: opened.compartment } };
+      case 'busy':
+        // Its door is open or opening now: never a second unlock for one code.
+        return { status: 403, body: { result: 'rejected', reason: 'already-open' } };
+      default:
+        return { status: 503, body: { result: 'unavailable' } };
+    }
+  }
+
+  private whyNotHere(all: readonly AuthorizationRow[]): PickupRefusal {
+    if (all.some((a) => a.status === 'pending')) return 'not-loaded-yet';
+    if (all.some((a) => a.status === 'collected')) return 'already-collected';
+    if (all.some((a) => a.status === 'retrieved')) return a0(all).revoked_reason !== null ? 'revoked' : 'retrieved';
+    return 'document-type-not-allowed';
+  }
+
+  /** A refusal at release is recorded; a document the law keeps at the counter is also reported. */
+  private refused(a: AuthorizationRow, reason: RefusalReason): void {
+    this.d.db.transaction(() => {
+      this.d.audit.append({ actor: 'resident', action: 'pickup.refused', subject: `authorization:${a.id}`, detail: { reason, compartment: a.compartment_id } });
+      if (reason === 'document-type-not-allowed' || reason === 'no-consent') {
+        this.d.outbox.append('authorization.rejected', { authorizationId: a.id, reason });
+        this.d.outbox.append('alarm', { kind: 'policy-refused-at-release', compartment: a.compartment_id });
+      }
+    })();
+  }
+
+  private documentType(code: string): DocumentType | undefined {
+    const row = this.d.db.prepare('SELECT code, name_pl, name_en, locker_release, legal_basis FROM document_type WHERE code = ?').get(code) as
+      | { code: string; name_pl: string; name_en: string; locker_release: number; legal_basis: string }
+      | undefined;
+    return row === undefined ? undefined : { code: row.code, namePl: row.name_pl, nameEn: row.name_en, lockerRelease: row.locker_release === 1, legalBasis: row.legal_basis };
+  }
+}
+
+function a0(all: readonly AuthorizationRow[]): AuthorizationRow {
+  return all.find((a) => a.status === 'retrieved') ?? all[0]!;
+}
