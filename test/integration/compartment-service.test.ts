@@ -1,77 +1,39 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { systemClock } from '../../src/clock.js';
-import { CompartmentJournal } from '../../src/core/compartment-journal.js';
-import { CompartmentService } from '../../src/core/compartments.js';
-import { syncLayout } from '../../src/store/layout.js';
-import { openStore, type Store } from '../../src/store/store.js';
 import { verifyAudit } from '../../src/store/audit.js';
-import { createLockSystem, type LockSystem } from '../../hardware/lock-system.js';
-import { SimulatedTransport } from '../../hardware/sim/sim-transport.js';
 import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import type { SimulatedBus } from '../../hardware/sim/sim-bus.js';
-import type { BoardConfig } from '../../hardware/boards.js';
-import type { CompartmentConfig } from '../../src/config/schema.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { until } from '../helpers/hardware.js';
 import { insertAuthorization } from '../helpers/store-fixtures.js';
+import { outboxEvents as events, rigBoards, startCore, type CoreRig } from '../helpers/core-rig.js';
 
-const silent = pino({ level: 'silent' });
-const boards: BoardConfig[] = [{ address: 0, protocol: 'kerong-cu48', locks: 48, latchedBit: 1 }];
-const layout: CompartmentConfig[] = [1, 2, 3].map((id) => ({ id, board: 0, lock: id, size: 'S', low: false }));
-const timings = {
-  replyTimeoutMs: 30, interFrameGapMs: 1, statusRetries: 1, pollIntervalMs: 5, offlineAfterMisses: 3,
-  unlockMinIntervalMs: 100, unlockConfirmTimeoutMs: 200,
-};
-
-interface Rig {
-  store: Store;
-  sim: SimulatedBus;
-  hw: LockSystem;
-  svc: CompartmentService;
-}
+type Rig = CoreRig & { svc: CoreRig['compartments'] };
 
 const open: Rig[] = [];
 const dirs: ReturnType<typeof tempDir>[] = [];
 afterEach(async () => {
-  for (const r of open.splice(0)) await stopRig(r);
+  for (const r of open.splice(0)) await r.stop();
   for (const d of dirs.splice(0)) d.cleanup();
 });
 
-async function stopRig(r: Rig): Promise<void> {
-  r.svc.stop();
-  await r.hw.stop();
-  r.store.close();
+function stopRig(r: Rig): Promise<void> {
+  return r.stop();
 }
 
 /** A locker process: database in `dir`, simulated boards `sim` (kept across "restarts" of the process). */
 async function startRig(dir: string, sim: SimulatedBus): Promise<Rig> {
-  const store = openStore(dir, systemClock);
-  syncLayout(store.db, layout, store.audit, systemClock);
-  const hw = createLockSystem(new SimulatedTransport(sim, { baudRate: 115_200, replyDelayMs: 1 }, systemClock), boards, timings, systemClock, silent);
-  await hw.start();
-  await until(() => hw.poller.snapshot(0).online === true, 3_000, 'board online');
-  const svc = new CompartmentService({
-    db: store.db, journal: new CompartmentJournal(store.db, store.audit, store.outbox, systemClock), hardware: hw, layout,
-    clock: systemClock, logger: silent, doorOpenLimitMs: 60_000, openTimeoutMs: 5_000,
-  });
-  svc.start();
-  const r = { store, sim, hw, svc };
+  const core = await startCore(dir, sim);
+  await until(() => core.hw.poller.snapshot(0).online === true, 3_000, 'board online');
+  const r = { ...core, svc: core.compartments };
   open.push(r);
   return r;
-}
-
-function events(store: Store): { type: string; data: Record<string, unknown> }[] {
-  return store.outbox.pending(1000).map((e) => {
-    const { type, data } = JSON.parse(e.body) as { type: string; data: Record<string, unknown> };
-    return { type, data };
-  });
 }
 
 async function fresh(): Promise<Rig> {
   const t = tempDir();
   dirs.push(t);
-  return startRig(t.dir, simulatedBusFor(boards, systemClock, 5));
+  return startRig(t.dir, simulatedBusFor(rigBoards, systemClock, 5));
 }
 
 describe('compartment service', () => {
@@ -93,7 +55,7 @@ describe('compartment service', () => {
     insertAuthorization(r.store.db, { id: 'A-1', phone: '600100200', code: '12345678', status: 'loaded', compartment: 3 });
     r.store.db.prepare("UPDATE compartment SET state = 'occupied' WHERE id = 3").run();
     await stopRig(open.pop()!);
-    const r2 = await startRig(r.store.db.name.replace(/\/urzedomat\.db$/, ''), r.sim);
+    const r2 = await startRig(r.dir, r.sim);
     expect(r2.svc.state(3)).toBe('occupied');
     expect(await r2.svc.open({ compartmentId: 3, purpose: 'release', authorizationId: 'A-1', actor: 'resident' })).toEqual({ result: 'opened', compartment: 3 });
     // A second request while the door is open sends nothing.
@@ -111,7 +73,7 @@ describe('compartment service', () => {
     insertAuthorization(r.store.db, { id: 'A-1', phone: '600100200', code: '12345678', status: 'loaded', compartment: 1 });
     r.store.db.prepare("UPDATE compartment SET state = 'occupied' WHERE id = 1").run();
     await stopRig(open.pop()!);
-    const r2 = await startRig(r.store.db.name.replace(/\/urzedomat\.db$/, ''), r.sim);
+    const r2 = await startRig(r.dir, r.sim);
     r2.sim.board(0).faults.stuckLatch = true;
     expect(await r2.svc.open({ compartmentId: 1, purpose: 'release', authorizationId: 'A-1', actor: 'resident' })).toEqual({ result: 'failed', kind: 'unlock-failed' });
     expect(r2.sim.board(0).unlocks).toEqual([1, 1]);
@@ -129,7 +91,7 @@ describe('compartment service', () => {
 
   it('after a crash between intent and outcome the unlock is never repeated: latch shut → fault; latch open → completes', async () => {
     const r = await fresh();
-    const dir = r.store.db.name.replace(/\/urzedomat\.db$/, '');
+    const dir = r.dir;
     insertAuthorization(r.store.db, { id: 'A-1', phone: '600100200', code: '12345678', status: 'loaded', compartment: 1 });
     insertAuthorization(r.store.db, { id: 'A-2', phone: '600100201', code: '12345678', status: 'loaded', compartment: 2 });
     r.store.db.prepare("UPDATE compartment SET state = 'occupied' WHERE id IN (1, 2)").run();
