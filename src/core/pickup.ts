@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
-import { checkTerms, type DocumentType, type RefusalReason } from '../domain/policy.js';
+import { checkTerms, type RefusalReason } from '../domain/policy.js';
 import type { AuditLog } from '../store/audit.js';
-import type { AuthorizationRow } from '../store/authorizations.js';
+import { termsOf, type AuthorizationRow } from '../store/authorizations.js';
+import type { DocumentTypes } from '../store/document-types.js';
 import type { Db } from '../store/open.js';
 import type { Outbox } from '../store/outbox.js';
 import type { CompartmentService } from './compartments.js';
@@ -22,6 +23,7 @@ export type PickupAnswer =
 
 export interface PickupDeps {
   readonly db: Db;
+  readonly documentTypes: DocumentTypes;
   readonly check: CredentialCheck;
   readonly compartments: CompartmentService;
   readonly audit: AuditLog;
@@ -48,12 +50,7 @@ export class PickupService {
     const a = loaded[0];
     if (a === undefined) return { status: 403, body: { result: 'rejected', reason: this.whyNotHere(r.authorizations) } };
 
-    const verdict = checkTerms(
-      { documentType: a.document_type, consent: a.consent === 1, feeSettled: a.fee_settled === 1, revoked: a.revoked_reason !== null, expiresAtMs: Date.parse(a.expires_at) },
-      this.documentType(a.document_type),
-      'release',
-      this.d.clock.wallMs(),
-    );
+    const verdict = checkTerms(termsOf(a), this.d.documentTypes.get(a.document_type), 'release', this.d.clock.wallMs());
     if (!verdict.ok) {
       this.refused(a, verdict.reason);
       return { status: 403, body: { result: 'rejected', reason: verdict.reason } };
@@ -89,12 +86,6 @@ export class PickupService {
     })();
   }
 
-  private documentType(code: string): DocumentType | undefined {
-    const row = this.d.db.prepare('SELECT code, name_pl, name_en, locker_release, legal_basis FROM document_type WHERE code = ?').get(code) as
-      | { code: string; name_pl: string; name_en: string; locker_release: number; legal_basis: string }
-      | undefined;
-    return row === undefined ? undefined : { code: row.code, namePl: row.name_pl, nameEn: row.name_en, lockerRelease: row.locker_release === 1, legalBasis: row.legal_basis };
-  }
 }
 
 function a0(all: readonly AuthorizationRow[]): AuthorizationRow {

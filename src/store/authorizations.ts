@@ -1,3 +1,4 @@
+import type { AuthorizationTerms } from '../domain/policy.js';
 import type { Db } from './open.js';
 
 export type AuthorizationStatus = 'pending' | 'rejected' | 'loaded' | 'collected' | 'retrieved';
@@ -41,4 +42,9 @@ export class Authorizations {
   get(id: string): AuthorizationRow | undefined {
     return this.byId.get(id) as AuthorizationRow | undefined;
   }
+}
+
+/** The fields the document policy judges. */
+export function termsOf(a: AuthorizationRow): AuthorizationTerms {
+  return { documentType: a.document_type, consent: a.consent === 1, feeSettled: a.fee_settled === 1, revoked: a.revoked_reason !== null, expiresAtMs: Date.parse(a.expires_at) };
 }

@@ -24,8 +24,9 @@ export class GuessStore {
     this.delStmt = db.prepare('DELETE FROM guess_limit WHERE scope = ?');
   }
 
-  device(): DeviceState {
-    const s = this.load<DeviceState>('device');
+  /** The whole locker's counters: `device` for pickup codes, `staff-device` for staff PINs. */
+  device(scope: 'device' | 'staff-device' = 'device'): DeviceState {
+    const s = this.load<DeviceState>(scope);
     if (s === undefined) return freshDevice();
     const shift = s.shift;
     const d = s.value;
@@ -38,8 +39,9 @@ export class GuessStore {
     };
   }
 
-  phone(phoneMac: string): PhoneState {
-    const s = this.load<PhoneState>(`phone:${phoneMac}`);
+  /** One identity's counters: a phone MAC (`phone`) or a staff id (`staff`). */
+  phone(key: string, kind: 'phone' | 'staff' = 'phone'): PhoneState {
+    const s = this.load<PhoneState>(`${kind}:${key}`);
     if (s === undefined) return freshPhone();
     const p = s.value;
     return {
@@ -49,14 +51,14 @@ export class GuessStore {
     };
   }
 
-  saveDevice(d: DeviceState): void {
-    this.save('device', d);
+  saveDevice(d: DeviceState, scope: 'device' | 'staff-device' = 'device'): void {
+    this.save(scope, d);
   }
 
   /** A phone with nothing to remember is deleted, so the table holds only phones under watch. */
-  savePhone(phoneMac: string, p: PhoneState): void {
-    if (p.failuresInRow === 0 && p.lockouts === 0 && p.lockedUntil === undefined) this.delStmt.run(`phone:${phoneMac}`);
-    else this.save(`phone:${phoneMac}`, p);
+  savePhone(key: string, p: PhoneState, kind: 'phone' | 'staff' = 'phone'): void {
+    if (p.failuresInRow === 0 && p.lockouts === 0 && p.lockedUntil === undefined) this.delStmt.run(`${kind}:${key}`);
+    else this.save(`${kind}:${key}`, p);
   }
 
   private save(scope: string, value: object): void {

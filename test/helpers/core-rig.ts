@@ -4,7 +4,9 @@ import { CompartmentJournal } from '../../src/core/compartment-journal.js';
 import { CompartmentService } from '../../src/core/compartments.js';
 import { CredentialCheck } from '../../src/core/credential-check.js';
 import { PickupService } from '../../src/core/pickup.js';
+import { StaffService } from '../../src/core/staff.js';
 import { Authorizations } from '../../src/store/authorizations.js';
+import { DocumentTypes } from '../../src/store/document-types.js';
 import { GuessStore } from '../../src/store/guess-store.js';
 import { syncLayout } from '../../src/store/layout.js';
 import { openStore, type Store } from '../../src/store/store.js';
@@ -29,6 +31,7 @@ export interface CoreRig {
   readonly compartments: CompartmentService;
   readonly check: CredentialCheck;
   readonly pickup: PickupService;
+  readonly staff: StaffService;
   stop(): Promise<void>;
 }
 
@@ -49,9 +52,14 @@ export async function startCore(dir: string, sim: SimulatedBus, clock: Clock = s
     db: store.db, authorizations: new Authorizations(store.db), guesses: new GuessStore(store.db, clock, 'boot-test'),
     outbox: store.outbox, audit: store.audit, codeKey: testKey, limits: contractLimits, clock, lockerId: 'czestochowa-focha-1',
   });
-  const pickup = new PickupService({ db: store.db, check, compartments, audit: store.audit, outbox: store.outbox, clock });
+  const documentTypes = new DocumentTypes(store.db);
+  const staff = new StaffService({
+    db: store.db, authorizations: new Authorizations(store.db), documentTypes, compartments, layout: rigLayout,
+    guesses: new GuessStore(store.db, clock, 'boot-test'), audit: store.audit, codeKey: testKey, limits: contractLimits, clock, idleLimitMs: 500,
+  });
+  const pickup = new PickupService({ db: store.db, documentTypes, check, compartments, audit: store.audit, outbox: store.outbox, clock });
   return {
-    dir, store, sim, hw, compartments, check, pickup,
+    dir, store, sim, hw, compartments, check, pickup, staff,
     async stop() {
       compartments.stop();
       await hw.stop();

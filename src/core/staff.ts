@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { createActor, type Actor } from 'xstate';
+import type { Clock } from '../clock.js';
+import type { CompartmentConfig } from '../config/schema.js';
+import { macEquals, pinMac } from '../domain/credentials.js';
+import { chooseCompartment } from '../domain/compartment-choice.js';
+import { expire, gate, recordFailure, recordSuccess, type Limits } from '../domain/guess-limits.js';
+import { checkTerms, type RefusalReason } from '../domain/policy.js';
+import type { AuditLog } from '../store/audit.js';
+import { termsOf, type AuthorizationRow, type Authorizations } from '../store/authorizations.js';
+import type { DocumentTypes } from '../store/document-types.js';
+import type { GuessStore } from '../store/guess-store.js';
+import type { Db } from '../store/open.js';
+import { staffSessionMachine } from '../../state-machines/staff-session.js';
+import type { CompartmentService } from './compartments.js';
+
+export const staffIdleLimitMs = 10 * 60_000;
+
+export type LoadRefusal = RefusalReason | 'already-loaded' | 'unknown-authorization';
+
+export type StaffAnswer =
+  | { readonly status: 200; readonly body: { result: 'opened'; compartment: number } }
+  | { readonly status: 401; readonly body: { result: 'session-expired' } }
+  | { readonly status: 403; readonly body: { result: 'rejected'; reason?: LoadRefusal | 'not-loaded' } }
+  | { readonly status: 409; readonly body: { result: 'no-free-compartment' } }
+  | { readonly status: 503; readonly body: { result: 'unavailable' } };
+
+export type LoginAnswer =
+  | { readonly status: 200; readonly body: { token: string } }
+  | { readonly status: 403; readonly body: { result: 'rejected' } }
+  | { readonly status: 429; readonly body: { result: 'locked-out'; retryAfterS: number } };
+
+export interface StaffDeps {
+  readonly db: Db;
+  readonly authorizations: Authorizations;
+  readonly documentTypes: DocumentTypes;
+  readonly compartments: CompartmentService;
+  readonly layout: readonly CompartmentConfig[];
+  readonly guesses: GuessStore;
+  readonly audit: AuditLog;
+  readonly codeKey: Buffer;
+  readonly limits: Limits;
+  readonly clock: Clock;
+  /** Defaults to the contract's 10 minutes. */
+  readonly idleLimitMs?: number;
+}
+
+interface Session {
+  readonly staffId: string;
+  readonly actor: Actor<typeof staffSessionMachine>;
+}
+
+/**
+ * Civil registry staff at the locker: login by id and PIN (compared as MACs, failures limited like codes),
+ * sessions that end after 10 minutes without use, loading into a fitting free compartment, retrieving, and
+ * reporting a compartment faulty. Every refusal happens before any unlock.
+ */
+export class StaffService {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly d: StaffDeps) {}
+
+  login(staffId: string, pin: string): LoginAnswer {
+    return this.d.db.transaction((): LoginAnswer => {
+      const now = this.d.clock.monoMs();
+      const device = this.d.guesses.device('staff-device');
+      expire(device, now);
+      const person = this.d.guesses.phone(staffId, 'staff');
+      const g = gate(device, person, now);
+      if (!g.open) return { status: 429, body: { result: 'locked-out', retryAfterS: g.retryAfterS } };
+      const row = this.d.db.prepare('SELECT pin_mac, active FROM staff WHERE id = ?').get(staffId) as { pin_mac: string; active: number } | undefined;
+      const ok = macEquals(row?.pin_mac ?? '0'.repeat(64), pinMac(this.d.codeKey, staffId, pin)) && row?.active === 1;
+      if (!ok) {
+        const outcome = recordFailure(this.d.limits, device, person, now);
+        this.d.guesses.saveDevice(device, 'staff-device');
+        this.d.guesses.savePhone(staffId, person, 'staff');
+        this.d.audit.append({ actor: `staff:${staffId}`, action: 'staff.login-failed', detail: { locked: outcome.phoneLocked } });
+        return { status: 403, body: { result: 'rejected' } };
+      }
+      recordSuccess(device, person);
+      this.d.guesses.saveDevice(device, 'staff-device');
+      this.d.guesses.savePhone(staffId, person, 'staff');
+      const token = randomBytes(32).toString('base64url');
+      const actor = createActor(staffSessionMachine, {
+        input: { staffId, idleLimitMs: this.d.idleLimitMs ?? staffIdleLimitMs },
+        clock: { setTimeout: (fn, ms) => this.d.clock.setTimeout(fn, ms), clearTimeout: (h) => this.d.clock.clearTimeout(h) },
+      });
+      actor.subscribe({ complete: () => this.sessions.delete(token) });
+      actor.start();
+      this.sessions.set(token, { staffId, actor });
+      this.d.audit.append({ actor: `staff:${staffId}`, action: 'staff.login' });
+      return { status: 200, body: { token } };
+    })();
+  }
+
+  logout(token: string): void {
+    this.sessions.get(token)?.actor.send({ type: 'LOGOUT' });
+  }
+
+  /** The staff id of a live session, which this use keeps alive; undefined once it expired. */
+  session(token: string): string | undefined {
+    const s = this.sessions.get(token);
+    if (s === undefined || s.actor.getSnapshot().status !== 'active') return undefined;
+    s.actor.send({ type: 'USE' });
+    return s.staffId;
+  }
+
+  async load(token: string, authorizationId: string): Promise<StaffAnswer> {
+    const staffId = this.session(token);
+    if (staffId === undefined) return { status: 401, body: { result: 'session-expired' } };
+    const a = this.d.authorizations.get(authorizationId);
+    if (a === undefined) return { status: 403, body: { result: 'rejected', reason: 'unknown-authorization' } };
+    if (a.status !== 'pending') {
+      return { status: 403, body: { result: 'rejected', reason: a.status === 'rejected' ? ((a.reject_reason ?? 'document-type-not-allowed') as RefusalReason) : 'already-loaded' } };
+    }
+    const verdict = this.terms(a, 'load');
+    if (!verdict.ok) {
+      this.d.audit.append({ actor: `staff:${staffId}`, action: 'load.refused', subject: `authorization:${a.id}`, detail: { reason: verdict.reason } });
+      return { status: 403, body: { result: 'rejected', reason: verdict.reason } };
+    }
+    const free = this.d.layout.filter((c) => this.d.compartments.accepts(c.id, 'load') && this.d.compartments.state(c.id) === 'free');
+    const id = chooseCompartment(free, a.size, a.accessible === 1);
+    if (id === undefined) return { status: 409, body: { result: 'no-free-compartment' } };
+    const r = await this.d.compartments.open({ compartmentId: id, purpose: 'load', authorizationId: a.id, actor: `staff:${staffId}` });
+    return r.result === 'opened' ? { status: 200, body: { result: 'opened', compartment: r.compartment } } : { status: 503, body: { result: 'unavailable' } };
+  }
+
+  async retrieve(token: string, authorizationId: string, reason?: string): Promise<StaffAnswer> {
+    const staffId = this.session(token);
+    if (staffId === undefined) return { status: 401, body: { result: 'session-expired' } };
+    const a = this.d.authorizations.get(authorizationId);
+    if (a === undefined || a.status !== 'loaded' || a.compartment_id === null) return { status: 403, body: { result: 'rejected', reason: 'not-loaded' } };
+    const why = reason ?? (a.revoked_reason !== null ? 'revoked' : this.d.clock.wallMs() >= Date.parse(a.expires_at) ? 'expired' : 'on-request');
+    const r = await this.d.compartments.open({ compartmentId: a.compartment_id, purpose: 'retrieve', authorizationId: a.id, actor: `staff:${staffId}`, reason: why });
+    return r.result === 'opened' ? { status: 200, body: { result: 'opened', compartment: r.compartment } } : { status: 503, body: { result: 'unavailable' } };
+  }
+
+  reportFault(token: string, compartmentId: number, kind = 'reported-by-staff'): boolean {
+    const staffId = this.session(token);
+    if (staffId === undefined) return false;
+    const ok = this.d.compartments.send(compartmentId, { type: 'REPORT_FAULT', kind });
+    if (ok) this.d.audit.append({ actor: `staff:${staffId}`, action: 'compartment.reported-faulty', subject: `compartment:${compartmentId}`, detail: { kind } });
+    return ok;
+  }
+
+  /** Documents waiting to be loaded that may be loaded now (allowed, consented, paid, not revoked or expired). */
+  toLoad(): AuthorizationRow[] {
+    return (this.d.db.prepare("SELECT * FROM authorization WHERE status = 'pending' ORDER BY id").all() as AuthorizationRow[])
+      .filter((a) => this.terms(a, 'load').ok);
+  }
+
+  /** Loaded documents staff must take back: expired or revoked. */
+  toRetrieve(): AuthorizationRow[] {
+    const now = this.d.clock.wallMs();
+    return (this.d.db.prepare("SELECT * FROM authorization WHERE status = 'loaded' ORDER BY id").all() as AuthorizationRow[])
+      .filter((a) => a.revoked_reason !== null || now >= Date.parse(a.expires_at));
+  }
+
+  private terms(a: AuthorizationRow, stage: 'load' | 'release'): ReturnType<typeof checkTerms> {
+    return checkTerms(termsOf(a), this.d.documentTypes.get(a.document_type), stage, this.d.clock.wallMs());
+  }
+}

@@ -1,0 +1,36 @@
+import { setup } from 'xstate';
+
+/**
+ * A staff member's session at the locker: it ends by logging out or after `idleLimitMs` without use
+ * (10 minutes, contracts.md §3). Every use restarts the idle timer.
+ */
+export interface StaffSessionInput {
+  readonly staffId: string;
+  readonly idleLimitMs: number;
+}
+
+export type StaffSessionEvent = { type: 'USE' } | { type: 'LOGOUT' };
+
+export const staffSessionMachine = setup({
+  types: {
+    context: {} as { staffId: string; idleLimitMs: number },
+    input: {} as StaffSessionInput,
+    events: {} as StaffSessionEvent,
+  },
+  delays: { idleLimit: ({ context }) => context.idleLimitMs },
+}).createMachine({
+  id: 'staffSession',
+  context: ({ input }) => ({ staffId: input.staffId, idleLimitMs: input.idleLimitMs }),
+  initial: 'active',
+  states: {
+    active: {
+      after: { idleLimit: 'expired' },
+      on: {
+        USE: { target: 'active', reenter: true },
+        LOGOUT: 'loggedOut',
+      },
+    },
+    expired: { type: 'final' },
+    loggedOut: { type: 'final' },
+  },
+});
