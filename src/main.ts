@@ -10,6 +10,7 @@ import { SerialTransport } from '../hardware/transport/serial.js';
 import { TcpTransport } from '../hardware/transport/tcp.js';
 import type { Transport } from '../hardware/transport/transport.js';
 import type { Clock } from './clock.js';
+import { LockerCore } from './core/locker-core.js';
 import type { Config } from './config/schema.js';
 import { loadSecrets, type OfficeSecrets } from './config/secrets.js';
 import type { Logger } from './log.js';
@@ -30,6 +31,8 @@ export interface Daemon {
   readonly simBus: SimulatedBus | undefined;
   /** The wired pins, when the config has a `gpio` section. */
   readonly gpio: GpioPort | undefined;
+  /** Pickups, staff work, compartments and the locker's mode. */
+  readonly core: LockerCore;
   stop(reason: string): Promise<void>;
 }
 
@@ -63,7 +66,6 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
 
   // Secrets are checked before anything opens, so a bad key file stops the start with its key named.
   const secrets: OfficeSecrets = loadSecrets(config.office);
-  void secrets; // held for the sync and pickup services of later issues
 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o750 });
   const store = openStore(config.dataDir, clock);
@@ -92,12 +94,15 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     gpioLog.info(gpio.wired(), 'GPIO ready');
   }
 
+  const core = new LockerCore({ config, store, hardware, gpio, codeKey: secrets.codeKey, clock, logger });
+  await core.start();
+
   const housekeeping = setInterval(() => {
     const [r] = store.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
     storeLog.debug({ walPages: r?.log, checkpointed: r?.checkpointed }, 'wal checkpoint');
   }, housekeepingIntervalMs);
 
-  logger.info({ lockerId: config.lockerId, boards: config.boards.length, compartments: config.compartments.length, bus: config.bus.transport }, 'ready');
+  logger.info({ lockerId: config.lockerId, boards: config.boards.length, compartments: config.compartments.length, bus: config.bus.transport, mode: core.mode() }, 'ready');
 
   let stopped = false;
   return {
@@ -106,11 +111,13 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     hardware,
     simBus,
     gpio,
+    core,
     async stop(reason: string): Promise<void> {
       if (stopped) return;
       stopped = true;
       clearInterval(housekeeping);
       await hardware.stop();
+      core.stop();
       gpio?.close();
       store.audit.append({ actor: 'system', action: 'daemon.stop', detail: { reason } });
       store.close();

@@ -150,6 +150,11 @@ const gpio = z
     }
   });
 
+const doors = z.strictObject({
+  /** A door open longer than this after a pickup or load raises `door-left-open` and a reminder. */
+  leftOpenAfterS: z.number().int().min(10).max(3_600).default(120),
+});
+
 const log = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
@@ -178,6 +183,7 @@ export const configSchema = z
     kiosk: kiosk.default({ host: '127.0.0.1', port: 8080 }),
     admin: admin.default({ socket: '/run/urzedomat/admin.sock' }),
     log: log.default({ level: 'info' }),
+    doors: doors.default({ leftOpenAfterS: 120 }),
     /** Absent: no pins wired (and no GPIO touched). */
     gpio: gpio.optional(),
     limits: limits.default(limits.parse({})),
