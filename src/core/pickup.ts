@@ -31,6 +31,12 @@ export interface PickupDeps {
   readonly clock: Clock;
 }
 
+/** Credentials and law checked: the compartment that holds the document. */
+export interface Authorized {
+  readonly authorizationId: string;
+  readonly compartment: number;
+}
+
 const rejected: PickupAnswer = { status: 403, body: { result: 'rejected' } };
 
 /**
@@ -41,7 +47,14 @@ const rejected: PickupAnswer = { status: 403, body: { result: 'rejected' } };
 export class PickupService {
   constructor(private readonly d: PickupDeps) {}
 
+  /** Both steps at once: the kiosk API's `POST /api/pickup`. */
   async pickup(creds: PickupCredentials): Promise<PickupAnswer> {
+    const a = this.authorize(creds);
+    return 'status' in a ? a : this.release(a);
+  }
+
+  /** Step one: the credentials and the law. Names the compartment to open, or gives the answer to show. */
+  authorize(creds: PickupCredentials): Authorized | PickupAnswer {
     const r = this.d.check.check(creds);
     if (r.result === 'locked-out') return { status: 429, body: { result: 'locked-out', retryAfterS: r.retryAfterS } };
     if (r.result === 'rejected') return rejected;
@@ -55,8 +68,12 @@ export class PickupService {
       this.refused(a, verdict.reason);
       return { status: 403, body: { result: 'rejected', reason: verdict.reason } };
     }
+    return { authorizationId: a.id, compartment: a.compartment_id! };
+  }
 
-    const opened = await this.d.compartments.open({ compartmentId: a.compartment_id!, purpose: 'release', authorizationId: a.id, actor: 'resident' });
+  /** Step two: open that compartment once and read the latch back. */
+  async release(a: Authorized): Promise<PickupAnswer> {
+    const opened = await this.d.compartments.open({ compartmentId: a.compartment, purpose: 'release', authorizationId: a.authorizationId, actor: 'resident' });
     switch (opened.result) {
       case 'opened':
         return { status: 200, body: { result: 'opened', compartment: opened.compartment } };
