@@ -36,11 +36,11 @@ export interface CoreRig {
 }
 
 /** The locker's core on simulated boards (real codec, simulated wire), with its database in `dir`. */
-export async function startCore(dir: string, sim: SimulatedBus, clock: Clock = systemClock): Promise<CoreRig> {
+export async function startCore(dir: string, sim: SimulatedBus, clock: Clock = systemClock, overrides: Partial<typeof timings> = {}): Promise<CoreRig> {
   const silent = pino({ level: 'silent' });
   const store = openStore(dir, clock);
   syncLayout(store.db, rigLayout, store.audit, clock);
-  const hw = createLockSystem(new SimulatedTransport(sim, { baudRate: 115_200, replyDelayMs: 1 }, systemClock), rigBoards, timings, systemClock, silent);
+  const hw = createLockSystem(new SimulatedTransport(sim, { baudRate: 115_200, replyDelayMs: 1 }, systemClock), rigBoards, { ...timings, ...overrides }, systemClock, silent);
   await hw.start();
   await until(() => hw.poller.snapshot(0).online !== undefined, 3_000, 'first poll');
   const compartments = new CompartmentService({
