@@ -92,6 +92,7 @@ interface SimBusCliOptions extends ConfigOption {
   tcp: string;
   pty?: string;
   replyDelayMs: string;
+  autoCloseMs?: string;
 }
 
 async function simBusCommand(opts: SimBusCliOptions): Promise<number> {
@@ -107,7 +108,7 @@ async function simBusCommand(opts: SimBusCliOptions): Promise<number> {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   });
-  const running = await startSimBus(config, { tcpPort: Number(opts.tcp), ptyPath: opts.pty, replyDelayMs: Number(opts.replyDelayMs) }, systemClock, logger);
+  const running = await startSimBus(config, { tcpPort: Number(opts.tcp), ptyPath: opts.pty, replyDelayMs: Number(opts.replyDelayMs), autoCloseMs: opts.autoCloseMs === undefined ? undefined : Number(opts.autoCloseMs) }, systemClock, logger);
   await stopped;
   await running.stop();
   return ExitCodes.ok;
@@ -161,6 +162,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--tcp <port>', 'loopback TCP port (0: any free port)', '0')
     .option('--pty <path>', 'create a pseudo-terminal at this path (needs socat)')
     .option('--reply-delay-ms <ms>', "the boards' processing time before they answer", '3')
+    .option('--auto-close-ms <ms>', 'doors shut by themselves this long after their latch released (a simulated resident)')
     .action(async (opts: SimBusCliOptions) => setExit(await simBusCommand(opts)));
 
   const diag = program

@@ -43,6 +43,8 @@ export interface SimBoardOptions {
   readonly latchedBit: 0 | 1;
   /** Time from an unlock command to the latch reading released (the solenoid pulse). */
   readonly releaseDelayMs?: number;
+  /** When set, a released latch catches again after this long, as if a person took the document and shut the door. */
+  readonly autoCloseMs?: number;
   readonly clock: Clock;
   readonly random?: () => number;
 }
@@ -61,6 +63,7 @@ export class SimBoard {
   private readonly latched: boolean[];
   private readonly latchedBit: 0 | 1;
   private readonly releaseDelayMs: number;
+  private readonly autoCloseMs: number | undefined;
   private readonly clock: Clock;
   private readonly random: () => number;
 
@@ -70,6 +73,7 @@ export class SimBoard {
     this.locks = o.locks;
     this.latchedBit = o.latchedBit;
     this.releaseDelayMs = o.releaseDelayMs ?? 20;
+    this.autoCloseMs = o.autoCloseMs;
     this.clock = o.clock;
     this.random = o.random ?? Math.random;
     this.latched = Array.from({ length: o.locks }, () => true);
@@ -97,6 +101,7 @@ export class SimBoard {
     if (this.faults.stuckLatch) return;
     const release = (): void => {
       this.latched[lock - 1] = false;
+      if (this.autoCloseMs !== undefined) this.clock.setTimeout(() => this.closeDoor(lock), this.autoCloseMs);
     };
     if (this.releaseDelayMs <= 0) release();
     else this.clock.setTimeout(release, this.releaseDelayMs);

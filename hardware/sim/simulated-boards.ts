@@ -4,7 +4,7 @@ import { SimBoard } from './sim-board.js';
 import { SimulatedBus } from './sim-bus.js';
 
 /** Simulated boards matching a config's `boards`, on one simulated bus. */
-export function simulatedBusFor(boards: readonly BoardConfig[], clock: Clock, releaseDelayMs?: number): SimulatedBus {
+export function simulatedBusFor(boards: readonly BoardConfig[], clock: Clock, releaseDelayMs?: number, autoCloseMs?: number): SimulatedBus {
   return new SimulatedBus(
     boards.map((b) => new SimBoard({
       protocol: b.protocol,
@@ -13,6 +13,7 @@ export function simulatedBusFor(boards: readonly BoardConfig[], clock: Clock, re
       latchedBit: b.latchedBit,
       clock,
       ...(releaseDelayMs === undefined ? {} : { releaseDelayMs }),
+      ...(autoCloseMs === undefined ? {} : { autoCloseMs }),
     })),
   );
 }

@@ -13,6 +13,8 @@ export interface SimBusOptions {
   /** Path of a pseudo-terminal to create in front of the boards (needs socat). */
   readonly ptyPath: string | undefined;
   readonly replyDelayMs: number;
+  /** Doors shut by themselves this long after their latch released (a simulated resident). */
+  readonly autoCloseMs?: number | undefined;
 }
 
 export interface RunningSimBus {
@@ -27,7 +29,7 @@ export interface RunningSimBus {
  * real serial transport exactly as at a USB RS-485 adapter. Every request the boards receive is logged.
  */
 export async function startSimBus(config: Config, o: SimBusOptions, clock: Clock, logger: Logger): Promise<RunningSimBus> {
-  const simBus = simulatedBusFor(config.boards, clock);
+  const simBus = simulatedBusFor(config.boards, clock, undefined, o.autoCloseMs);
   simBus.on('request', (f) => {
     const detail = f.kind === 'cu48-request'
       ? { address: f.address, lock: f.lockByte + 1, command: f.command === 0x51 ? 'unlock' : 'status' }
