@@ -54,7 +54,7 @@ export class LockerCore {
     });
     this.pickups = new PickupService({ db: store.db, documentTypes, check: this.credentials, compartments: this.compartments, audit: store.audit, outbox: store.outbox, clock });
     this.staff = new StaffService({
-      db: store.db, authorizations, documentTypes, compartments: this.compartments, layout: config.compartments, guesses, audit: store.audit, codeKey: d.codeKey, limits: config.limits, clock,
+      db: store.db, authorizations, documentTypes, compartments: this.compartments, layout: config.compartments, guesses, audit: store.audit, outbox: store.outbox, codeKey: d.codeKey, limits: config.limits, clock,
     });
     this.locker = createActor(lockerMachine, { input: { boardsTotal: config.boards.length } });
     this.locker.on('mode', (e) => {

@@ -11,6 +11,7 @@ import { termsOf, type AuthorizationRow, type Authorizations } from '../store/au
 import type { DocumentTypes } from '../store/document-types.js';
 import type { GuessStore } from '../store/guess-store.js';
 import type { Db } from '../store/open.js';
+import type { Outbox } from '../store/outbox.js';
 import { staffSessionMachine } from '../../state-machines/staff-session.js';
 import type { CompartmentService } from './compartments.js';
 
@@ -38,6 +39,7 @@ export interface StaffDeps {
   readonly layout: readonly CompartmentConfig[];
   readonly guesses: GuessStore;
   readonly audit: AuditLog;
+  readonly outbox: Outbox;
   readonly codeKey: Buffer;
   readonly limits: Limits;
   readonly clock: Clock;
@@ -115,7 +117,7 @@ export class StaffService {
     }
     const verdict = this.terms(a, 'load');
     if (!verdict.ok) {
-      this.d.audit.append({ actor: `staff:${staffId}`, action: 'load.refused', subject: `authorization:${a.id}`, detail: { reason: verdict.reason } });
+      this.refuseLoad(a, staffId, verdict.reason);
       return { status: 403, body: { result: 'rejected', reason: verdict.reason } };
     }
     const free = this.d.layout.filter((c) => this.d.compartments.accepts(c.id, 'load') && this.d.compartments.state(c.id) === 'free');
@@ -154,6 +156,20 @@ export class StaffService {
     const now = this.d.clock.wallMs();
     return (this.d.db.prepare("SELECT * FROM authorization WHERE status = 'loaded' ORDER BY id").all() as AuthorizationRow[])
       .filter((a) => a.revoked_reason !== null || now >= Date.parse(a.expires_at));
+  }
+
+  /**
+   * Recorded always; when the law itself refuses (the catalogue changed since the authorization arrived, or the
+   * consent is missing) the authorization becomes rejected and the office is told, as on arrival.
+   */
+  private refuseLoad(a: AuthorizationRow, staffId: string, reason: RefusalReason): void {
+    this.d.db.transaction(() => {
+      this.d.audit.append({ actor: `staff:${staffId}`, action: 'load.refused', subject: `authorization:${a.id}`, detail: { reason } });
+      if (reason === 'document-type-not-allowed' || reason === 'no-consent') {
+        this.d.db.prepare("UPDATE authorization SET status = 'rejected', reject_reason = ? WHERE id = ? AND status = 'pending'").run(reason, a.id);
+        this.d.outbox.append('authorization.rejected', { authorizationId: a.id, reason });
+      }
+    })();
   }
 
   private terms(a: AuthorizationRow, stage: 'load' | 'release'): ReturnType<typeof checkTerms> {

@@ -36,16 +36,19 @@ export interface CoreRig {
 }
 
 /** The locker's core on simulated boards (real codec, simulated wire), with its database in `dir`. */
-export async function startCore(dir: string, sim: SimulatedBus, clock: Clock = systemClock, overrides: Partial<typeof timings> = {}): Promise<CoreRig> {
+export async function startCore(
+  dir: string, sim: SimulatedBus, clock: Clock = systemClock, overrides: Partial<typeof timings> & { doorOpenLimitMs?: number } = {},
+): Promise<CoreRig> {
+  const { doorOpenLimitMs = 60_000, ...busOverrides } = overrides;
   const silent = pino({ level: 'silent' });
   const store = openStore(dir, clock);
   syncLayout(store.db, rigLayout, store.audit, clock);
-  const hw = createLockSystem(new SimulatedTransport(sim, { baudRate: 115_200, replyDelayMs: 1 }, systemClock), rigBoards, { ...timings, ...overrides }, systemClock, silent);
+  const hw = createLockSystem(new SimulatedTransport(sim, { baudRate: 115_200, replyDelayMs: 1 }, systemClock), rigBoards, { ...timings, ...busOverrides }, systemClock, silent);
   await hw.start();
   await until(() => hw.poller.snapshot(0).online !== undefined, 3_000, 'first poll');
   const compartments = new CompartmentService({
     db: store.db, journal: new CompartmentJournal(store.db, store.audit, store.outbox, clock), hardware: hw, layout: rigLayout,
-    clock, logger: silent, doorOpenLimitMs: 60_000, openTimeoutMs: 5_000,
+    clock, logger: silent, doorOpenLimitMs, openTimeoutMs: 5_000,
   });
   compartments.start();
   const check = new CredentialCheck({
@@ -55,7 +58,7 @@ export async function startCore(dir: string, sim: SimulatedBus, clock: Clock = s
   const documentTypes = new DocumentTypes(store.db);
   const staff = new StaffService({
     db: store.db, authorizations: new Authorizations(store.db), documentTypes, compartments, layout: rigLayout,
-    guesses: new GuessStore(store.db, clock, 'boot-test'), audit: store.audit, codeKey: testKey, limits: contractLimits, clock, idleLimitMs: 500,
+    guesses: new GuessStore(store.db, clock, 'boot-test'), audit: store.audit, outbox: store.outbox, codeKey: testKey, limits: contractLimits, clock, idleLimitMs: 500,
   });
   const pickup = new PickupService({ db: store.db, documentTypes, check, compartments, audit: store.audit, outbox: store.outbox, clock });
   return {

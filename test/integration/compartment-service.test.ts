@@ -81,6 +81,24 @@ describe('compartment service', () => {
     expect(r2.store.db.prepare('SELECT status FROM authorization WHERE id = ?').get('A-1')).toEqual({ status: 'loaded' });
   });
 
+  it('a door left open raises door-left-open; the compartment stays unusable until it is shut', async () => {
+    const t = tempDir();
+    dirs.push(t);
+    const core = await startCore(t.dir, simulatedBusFor(rigBoards, systemClock, 5), systemClock, { doorOpenLimitMs: 150 });
+    const r = { ...core, svc: core.compartments };
+    open.push(r);
+    await until(() => r.hw.poller.snapshot(0).online === true, 3_000, 'online');
+    insertAuthorization(r.store.db, { id: 'A-1', phone: '600100200', code: '12345678', status: 'pending', compartment: null });
+    expect(await r.svc.open({ compartmentId: 1, purpose: 'load', authorizationId: 'A-1', actor: 'staff:S-1' })).toMatchObject({ result: 'opened' });
+    await until(() => events(r.store).some((e) => e.type === 'alarm'), 3_000, 'door-left-open');
+    expect(events(r.store)).toEqual([{ type: 'alarm', data: { kind: 'door-left-open', compartment: 1 } }]);
+    expect(r.svc.state(1)).toBe('open');
+    expect(r.svc.accepts(1, 'load')).toBe(false);
+    r.sim.board(0).closeDoor(1);
+    await until(() => r.svc.state(1) === 'occupied', 3_000, 'occupied');
+    expect(events(r.store).map((e) => e.type)).toEqual(['alarm', 'document.loaded']);
+  });
+
   it('a door forced open raises the alarm at once', async () => {
     const r = await fresh();
     r.sim.board(0).forceOpen(2);

@@ -69,6 +69,11 @@ describe('staff', () => {
     }
     expect(r.staff.toLoad()).toEqual([]);
     expect(r.sim.board(0).unlocks).toEqual([]);
+    // The law's refusals are reported to the office, as on arrival.
+    expect(outboxEvents(r.store)).toEqual([
+      { type: 'authorization.rejected', data: { authorizationId: 'P-1', reason: 'document-type-not-allowed' } },
+      { type: 'authorization.rejected', data: { authorizationId: 'P-2', reason: 'no-consent' } },
+    ]);
   });
 
   it('no free compartment of a fitting size: 409', async () => {
