@@ -79,7 +79,7 @@ async function unlockLatency(gapMs: number, samples: number): Promise<number[]> 
   return out;
 }
 
-async function main(): Promise<void> {
+export async function busBenchmark(): Promise<void> {
   console.log(`# bus benchmark: ${boards.length} x CU48 at ${baud} baud, simulated reply delay ${replyDelayMs} ms`);
   console.log(`one status transaction on the wire: ${f1(statusTxMs)} ms (+${replyDelayMs} ms reply delay) = ${f1(oneTransactionMs)} ms`);
   console.log(`physical limit of one poll cycle over ${boards.length} boards: ${f1(cycleLimitMs)} ms\n`);
@@ -94,4 +94,3 @@ async function main(): Promise<void> {
   }
 }
 
-await main();

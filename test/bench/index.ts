@@ -1,0 +1,6 @@
+/** `npm run bench`: every benchmark, one after the other, each printing its figures against its goal. */
+import { busBenchmark } from './bus.bench.js';
+import { credentialTiming } from './credentials.bench.js';
+
+await busBenchmark();
+credentialTiming();
