@@ -83,16 +83,25 @@ describe('staff', () => {
     expect(await r.staff.load(token, 'A-1')).toEqual({ status: 409, body: { result: 'no-free-compartment' } });
   });
 
-  it('retrieves an expired document: listed, opened, reported as retrieved with the reason', async () => {
+  it('retrieves an expired and a revoked document: listed, opened, reported as retrieved with the reason', async () => {
     const { r, token } = await locker((first) => {
       insertAuthorization(first.store.db, { id: 'A-1', phone: '600100200', code: '12345678', status: 'loaded', compartment: 2, expiresAt: '2020-01-01T00:00:00Z' });
-      first.store.db.prepare("UPDATE compartment SET state = 'occupied' WHERE id = 2").run();
+      insertAuthorization(first.store.db, { id: 'A-2', phone: '600100201', code: '12345679', status: 'loaded', compartment: 3, revoked: 'withdrawn' });
+      insertAuthorization(first.store.db, { id: 'A-3', phone: '600100202', code: '12345670', status: 'loaded', compartment: 4 });
+      first.store.db.prepare("UPDATE compartment SET state = 'occupied' WHERE id IN (2, 3, 4)").run();
     });
-    expect(r.staff.toRetrieve().map((a) => a.id)).toEqual(['A-1']);
+    expect(r.staff.toRetrieve().map((a) => a.id)).toEqual(['A-1', 'A-2']);
+    expect(await r.staff.retrieve(token, 'A-2')).toEqual({ status: 200, body: { result: 'opened', compartment: 3 } });
+    r.sim.board(0).closeDoor(3);
+    await until(() => r.compartments.state(3) === 'free', 3_000, 'free');
     expect(await r.staff.retrieve(token, 'A-1')).toEqual({ status: 200, body: { result: 'opened', compartment: 2 } });
     r.sim.board(0).closeDoor(2);
     await until(() => r.compartments.state(2) === 'free', 3_000, 'free');
-    expect(outboxEvents(r.store)).toEqual([{ type: 'document.retrieved', data: { authorizationId: 'A-1', compartment: 2, staffId: 'S-1', reason: 'expired' } }]);
+    expect(outboxEvents(r.store)).toEqual([
+      { type: 'document.retrieved', data: { authorizationId: 'A-2', compartment: 3, staffId: 'S-1', reason: 'revoked' } },
+      { type: 'document.retrieved', data: { authorizationId: 'A-1', compartment: 2, staffId: 'S-1', reason: 'expired' } },
+    ]);
+    expect(r.staff.toRetrieve()).toEqual([]);
   });
 
   it('a session ends after its idle limit, and on logout', async () => {
