@@ -1,0 +1,63 @@
+import { createHash, type KeyObject } from 'node:crypto';
+import type { AuditLog } from '../store/audit.js';
+import type { Db } from '../store/open.js';
+import type { Outbox } from '../store/outbox.js';
+import type { Logger } from '../log.js';
+import type { FeedApplier } from './feed-apply.js';
+import { verifyFeed, type FeedRefusal } from './feed-verify.js';
+import type { TrustedClock } from './trusted-clock.js';
+
+export type ReceiveResult =
+  | { readonly applied: true; readonly cursor: number; readonly more: boolean; readonly authorizations: number }
+  | { readonly applied: false; readonly reason: FeedRefusal };
+
+/**
+ * One feed batch in: verified against the cursor and the clocks, applied with the cursor in one transaction,
+ * or refused whole, changing nothing but raising `alarm`/`feed-rejected` once per distinct failure.
+ */
+export class FeedReceiver {
+  private lastRefusal: string | undefined;
+
+  constructor(
+    private readonly d: {
+      readonly db: Db;
+      readonly outbox: Outbox;
+      readonly audit: AuditLog;
+      readonly applier: FeedApplier;
+      readonly publicKey: KeyObject;
+      readonly lockerId: string;
+      readonly time: TrustedClock;
+      readonly logger: Logger;
+    },
+  ) {}
+
+  cursor(): { cursor: number; serverTimeMs: number | undefined } {
+    const r = this.d.db.prepare('SELECT feed_cursor AS c, feed_server_time AS t FROM sync_state WHERE id = 1').get() as { c: number; t: string | null };
+    return { cursor: r.c, serverTimeMs: r.t === null ? undefined : Date.parse(r.t) };
+  }
+
+  receive(body: Uint8Array | string): ReceiveResult {
+    const { cursor, serverTimeMs } = this.cursor();
+    const v = verifyFeed(body, this.d.publicKey, { lockerId: this.d.lockerId, cursor, newestServerTimeMs: serverTimeMs, trustedNowMs: this.d.time.trustedNowMs() });
+    if (!v.ok) {
+      this.refused(v.reason, v.detail, body);
+      return { applied: false, reason: v.reason };
+    }
+    const r = this.d.applier.apply(v.payload);
+    this.d.time.observe(Date.parse(v.payload.serverTime));
+    this.lastRefusal = undefined;
+    return { applied: true, cursor: r.cursor, more: v.payload.more, authorizations: r.authorizations };
+  }
+
+  private refused(reason: FeedRefusal, detail: string, body: Uint8Array | string): void {
+    // The same bad batch polled again is one failure, not one alarm per poll.
+    const fingerprint = `${reason}:${createHash('sha256').update(body).digest('hex')}`;
+    this.d.logger.warn({ reason, detail }, 'feed batch refused');
+    if (fingerprint === this.lastRefusal) return;
+    this.lastRefusal = fingerprint;
+    this.d.db.transaction(() => {
+      this.d.outbox.append('alarm', { kind: 'feed-rejected', reason });
+      this.d.audit.append({ actor: 'office', action: 'feed.refused', detail: { reason, detail } });
+    })();
+  }
+}
