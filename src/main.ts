@@ -11,6 +11,7 @@ import { TcpTransport } from '../hardware/transport/tcp.js';
 import type { Transport } from '../hardware/transport/transport.js';
 import type { Clock } from './clock.js';
 import { LockerCore } from './core/locker-core.js';
+import { createSync, type Sync } from './sync/build.js';
 import type { Config } from './config/schema.js';
 import { loadSecrets, type OfficeSecrets } from './config/secrets.js';
 import type { Logger } from './log.js';
@@ -33,6 +34,8 @@ export interface Daemon {
   readonly gpio: GpioPort | undefined;
   /** Pickups, staff work, compartments and the locker's mode. */
   readonly core: LockerCore;
+  /** The office feed and the event push. */
+  readonly sync: Sync;
   stop(reason: string): Promise<void>;
 }
 
@@ -94,8 +97,10 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     gpioLog.info(gpio.wired(), 'GPIO ready');
   }
 
-  const core = new LockerCore({ config, store, hardware, gpio, codeKey: secrets.codeKey, clock, logger });
+  const sync = createSync(config, store, secrets, clock, logger);
+  const core = new LockerCore({ config, store, hardware, gpio, codeKey: secrets.codeKey, clock, logger, expiryNow: () => sync.time.conservativeNowMs() });
   await core.start();
+  sync.service.start();
 
   const housekeeping = setInterval(() => {
     const [r] = store.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
@@ -112,10 +117,12 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     simBus,
     gpio,
     core,
+    sync,
     async stop(reason: string): Promise<void> {
       if (stopped) return;
       stopped = true;
       clearInterval(housekeeping);
+      await sync.service.stop();
       await hardware.stop();
       core.stop();
       gpio?.close();

@@ -24,6 +24,8 @@ export interface LockerCoreDeps {
   readonly codeKey: Buffer;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The time expiry is judged by; the trusted clock's conservative "now" in the daemon. */
+  readonly expiryNow?: () => number;
 }
 
 /**
@@ -52,9 +54,10 @@ export class LockerCore {
     this.credentials = new CredentialCheck({
       db: store.db, authorizations, guesses, outbox: store.outbox, audit: store.audit, codeKey: d.codeKey, limits: config.limits, clock, lockerId: config.lockerId,
     });
-    this.pickups = new PickupService({ db: store.db, documentTypes, check: this.credentials, compartments: this.compartments, audit: store.audit, outbox: store.outbox, clock });
+    this.pickups = new PickupService({ db: store.db, documentTypes, check: this.credentials, compartments: this.compartments, audit: store.audit, outbox: store.outbox, clock, ...(d.expiryNow ? { expiryNow: d.expiryNow } : {}) });
     this.staff = new StaffService({
       db: store.db, authorizations, documentTypes, compartments: this.compartments, layout: config.compartments, guesses, audit: store.audit, outbox: store.outbox, codeKey: d.codeKey, limits: config.limits, clock,
+      ...(d.expiryNow ? { expiryNow: d.expiryNow } : {}),
     });
     this.locker = createActor(lockerMachine, { input: { boardsTotal: config.boards.length } });
     this.locker.on('mode', (e) => {

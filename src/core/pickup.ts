@@ -29,6 +29,8 @@ export interface PickupDeps {
   readonly audit: AuditLog;
   readonly outbox: Outbox;
   readonly clock: Clock;
+  /** The time expiry is judged by (the trusted clock's conservative "now"); the wall clock by default. */
+  readonly expiryNow?: () => number;
 }
 
 /** Credentials and law checked: the compartment that holds the document. */
@@ -63,7 +65,7 @@ export class PickupService {
     const a = loaded[0];
     if (a === undefined) return { status: 403, body: { result: 'rejected', reason: this.whyNotHere(r.authorizations) } };
 
-    const verdict = checkTerms(termsOf(a), this.d.documentTypes.get(a.document_type), 'release', this.d.clock.wallMs());
+    const verdict = checkTerms(termsOf(a), this.d.documentTypes.get(a.document_type), 'release', this.d.expiryNow?.() ?? this.d.clock.wallMs());
     if (!verdict.ok) {
       this.refused(a, verdict.reason);
       return { status: 403, body: { result: 'rejected', reason: verdict.reason } };

@@ -45,6 +45,8 @@ export interface StaffDeps {
   readonly clock: Clock;
   /** Defaults to the contract's 10 minutes. */
   readonly idleLimitMs?: number;
+  /** The time expiry is judged by (the trusted clock's conservative "now"); the wall clock by default. */
+  readonly expiryNow?: () => number;
 }
 
 interface Session {
@@ -132,7 +134,7 @@ export class StaffService {
     if (staffId === undefined) return { status: 401, body: { result: 'session-expired' } };
     const a = this.d.authorizations.get(authorizationId);
     if (a === undefined || a.status !== 'loaded' || a.compartment_id === null) return { status: 403, body: { result: 'rejected', reason: 'not-loaded' } };
-    const why = reason ?? (a.revoked_reason !== null ? 'revoked' : this.d.clock.wallMs() >= Date.parse(a.expires_at) ? 'expired' : 'on-request');
+    const why = reason ?? (a.revoked_reason !== null ? 'revoked' : this.now() >= Date.parse(a.expires_at) ? 'expired' : 'on-request');
     const r = await this.d.compartments.open({ compartmentId: a.compartment_id, purpose: 'retrieve', authorizationId: a.id, actor: `staff:${staffId}`, reason: why });
     return r.result === 'opened' ? { status: 200, body: { result: 'opened', compartment: r.compartment } } : { status: 503, body: { result: 'unavailable' } };
   }
@@ -153,7 +155,7 @@ export class StaffService {
 
   /** Loaded documents staff must take back: expired or revoked. */
   toRetrieve(): AuthorizationRow[] {
-    const now = this.d.clock.wallMs();
+    const now = this.now();
     return (this.d.db.prepare("SELECT * FROM authorization WHERE status = 'loaded' ORDER BY id").all() as AuthorizationRow[])
       .filter((a) => a.revoked_reason !== null || now >= Date.parse(a.expires_at));
   }
@@ -173,6 +175,10 @@ export class StaffService {
   }
 
   private terms(a: AuthorizationRow, stage: 'load' | 'release'): ReturnType<typeof checkTerms> {
-    return checkTerms(termsOf(a), this.d.documentTypes.get(a.document_type), stage, this.d.clock.wallMs());
+    return checkTerms(termsOf(a), this.d.documentTypes.get(a.document_type), stage, this.now());
+  }
+
+  private now(): number {
+    return this.d.expiryNow?.() ?? this.d.clock.wallMs();
   }
 }
