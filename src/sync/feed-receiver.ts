@@ -1,4 +1,4 @@
-import { createHash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { AuditLog } from '../store/audit.js';
 import type { Db } from '../store/open.js';
 import type { Outbox } from '../store/outbox.js';
@@ -40,7 +40,7 @@ export class FeedReceiver {
     const { cursor, serverTimeMs } = this.cursor();
     const v = verifyFeed(body, this.d.publicKey, { lockerId: this.d.lockerId, cursor, newestServerTimeMs: serverTimeMs, trustedNowMs: this.d.time.trustedNowMs() });
     if (!v.ok) {
-      this.refused(v.reason, v.detail, body);
+      this.refused(v.reason, v.detail);
       return { applied: false, reason: v.reason };
     }
     const r = this.d.applier.apply(v.payload);
@@ -49,9 +49,10 @@ export class FeedReceiver {
     return { applied: true, cursor: r.cursor, more: v.payload.more, authorizations: r.authorizations };
   }
 
-  private refused(reason: FeedRefusal, detail: string, body: Uint8Array | string): void {
-    // The same bad batch polled again is one failure, not one alarm per poll.
-    const fingerprint = `${reason}:${createHash('sha256').update(body).digest('hex')}`;
+  private refused(reason: FeedRefusal, detail: string): void {
+    // The same failure polled again (the office re-signs each answer, so the bytes differ) is one alarm, not
+    // one per poll; a different failure, or the same one after a good batch, raises it again.
+    const fingerprint = reason;
     this.d.logger.warn({ reason, detail }, 'feed batch refused');
     if (fingerprint === this.lastRefusal) return;
     this.lastRefusal = fingerprint;

@@ -115,12 +115,14 @@ describe('feed', () => {
     expect(receiver.receive(expired)).toEqual({ applied: false, reason: 'expired' });
   });
 
-  it('the same bad batch polled again raises its alarm once', () => {
-    const bad = signedEnvelope(batch(0, []), other.privateKey);
-    for (let i = 0; i < 5; i++) receiver.receive(bad);
+  it('the same failure polled again raises its alarm once; a different one, or one after a good batch, again', () => {
+    for (let i = 0; i < 5; i++) receiver.receive(signedEnvelope(batch(0, [], { serverTime: `2026-11-25T10:00:0${i}Z` }), other.privateKey));
     expect(kinds()).toEqual(['alarm:feed-rejected']);
     receiver.receive(signedEnvelope(batch(0, [], { lockerId: 'x' }), privateKey));
     expect(kinds()).toEqual(['alarm:feed-rejected', 'alarm:feed-rejected']);
+    receiver.receive(signedEnvelope(batch(0, []), privateKey));
+    receiver.receive(signedEnvelope(batch(0, [], { lockerId: 'x' }), privateKey));
+    expect(kinds()).toHaveLength(3);
   });
 
   it('1,000 mutated batches: none applied, the authorization table byte-identical, the alarm raised', () => {
@@ -163,7 +165,10 @@ describe('feed', () => {
     }), { numRuns: 1_000 });
     expect(runs).toBe(1_000);
     expect(receiver.cursor().cursor).toBe(1);
-    expect(kinds().filter((k) => k === 'alarm:feed-rejected').length).toBeGreaterThan(50);
+    // One alarm per distinct failure (each kind of mutation), not one per batch.
+    const alarms = kinds().filter((k) => k === 'alarm:feed-rejected').length;
+    expect(alarms).toBeGreaterThan(3);
+    expect(alarms).toBeLessThan(1_000);
     // And the good batch still applies afterwards.
     expect(receiver.receive(good)).toMatchObject({ applied: true, cursor: 6 });
   });
