@@ -36,8 +36,10 @@ export class FeedApplier {
         ON CONFLICT (code) DO UPDATE SET name_pl = excluded.name_pl, name_en = excluded.name_en, locker_release = excluded.locker_release,
           legal_basis = excluded.legal_basis, source = 'feed', updated_at = excluded.updated_at`),
       getAuth: db.prepare('SELECT status FROM authorization WHERE id = ?'),
+      // Most upserts are new authorizations: try the insert first and look at the row only when it exists.
       insertAuth: db.prepare(`INSERT INTO authorization (id, case_ref, document_type, size, phone_mac, code_mac, expires_at, fee_settled, consent, accessible, status, reject_reason, feed_seq)
-        VALUES (@id, @caseRef, @documentType, @size, @phoneMac, @codeMac, @expiresAt, @feeSettled, @consent, @accessible, @status, @rejectReason, @seq)`),
+        VALUES (@id, @caseRef, @documentType, @size, @phoneMac, @codeMac, @expiresAt, @feeSettled, @consent, @accessible, @status, @rejectReason, @seq)
+        ON CONFLICT (id) DO NOTHING`),
       updateWaiting: db.prepare(`UPDATE authorization SET case_ref = @caseRef, document_type = @documentType, size = @size, phone_mac = @phoneMac, code_mac = @codeMac,
         expires_at = @expiresAt, fee_settled = @feeSettled, consent = @consent, accessible = @accessible, status = @status, reject_reason = @rejectReason, feed_seq = @seq WHERE id = @id`),
       // A loaded document stays where it is; its terms may change (fee paid, hold extended, code reissued).
@@ -50,7 +52,11 @@ export class FeedApplier {
     };
   }
 
+  /** Document types read during one batch (a batch of 10,000 authorizations names a handful of types). */
+  private typeCache = new Map<string, ReturnType<DocumentTypes['get']>>();
+
   apply(p: FeedPayload): ApplyResult {
+    this.typeCache.clear();
     return this.d.db.transaction((): ApplyResult => {
       let authorizations = 0;
       let rejected = 0;
@@ -70,6 +76,11 @@ export class FeedApplier {
     })();
   }
 
+  private type(code: string): ReturnType<DocumentTypes['get']> {
+    if (!this.typeCache.has(code)) this.typeCache.set(code, this.types.get(code));
+    return this.typeCache.get(code);
+  }
+
   private change(c: FeedChange): 'authorization' | 'rejected' | 'other' {
     const now = isoWall(this.d.clock);
     switch (c.type) {
@@ -77,20 +88,23 @@ export class FeedApplier {
         const t = c.documentType;
         // The hard deny list wins over any catalogue entry.
         this.stmts.upsertType.run(t.code, t.namePl, t.nameEn, t.lockerRelease && !isHardDenied(t) ? 1 : 0, t.legalBasis, now);
+        this.typeCache.delete(t.code);
         return 'other';
       }
       case 'authorization.upsert': {
         const a = c.authorization;
         const verdict = checkTerms({ documentType: a.documentType, consent: a.consent, feeSettled: a.feeSettled, revoked: false, expiresAtMs: Date.parse(a.expiresAt) },
-          this.types.get(a.documentType), 'arrival', 0);
+          this.type(a.documentType), 'arrival', 0);
         const status = verdict.ok ? 'pending' : 'rejected';
         const row = {
           id: a.id, caseRef: a.caseRef, documentType: a.documentType, size: a.size, phoneMac: a.phoneMac, codeMac: a.codeMac, expiresAt: a.expiresAt,
           feeSettled: a.feeSettled ? 1 : 0, consent: a.consent ? 1 : 0, accessible: a.accessible ? 1 : 0, status, rejectReason: verdict.ok ? null : verdict.reason, seq: c.seq,
         };
-        const existing = this.stmts.getAuth.get(a.id) as { status: string } | undefined;
-        if (existing === undefined) this.stmts.insertAuth.run(row);
-        else if (existing.status === 'pending' || existing.status === 'rejected') this.stmts.updateWaiting.run(row);
+        const inserted = this.stmts.insertAuth.run(row).changes === 1;
+        const existing = inserted ? undefined : (this.stmts.getAuth.get(a.id) as { status: string });
+        if (existing === undefined) {
+          // new: inserted above
+        } else if (existing.status === 'pending' || existing.status === 'rejected') this.stmts.updateWaiting.run(row);
         else if (existing.status === 'loaded') this.stmts.updateLoaded.run(row);
         else return 'authorization'; // collected or retrieved: the document is gone, nothing to change
         const newlyRejected = !verdict.ok && existing?.status !== 'rejected' && existing?.status !== 'loaded';
