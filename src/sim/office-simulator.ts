@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { KeyObject } from 'node:crypto';
 import { codeMac, phoneMac, pinMac } from '../domain/credentials.js';
 import type { FeedChange } from '../sync/feed-schema.js';
@@ -122,9 +123,11 @@ export class OfficeSimulator {
   }
 
   /** Serves the protocol on loopback under `prefix` (`/urzedomat` gives `/urzedomat/v1/...`). */
-  async listen(port = 0, host = '127.0.0.1', prefix = '/urzedomat'): Promise<{ port: number; close(): Promise<void> }> {
+  async listen(port = 0, host = '127.0.0.1', prefix = '/urzedomat', tls?: TlsServerOptions): Promise<{ port: number; close(): Promise<void> }> {
     const base = `${prefix}/v1/lockers/${encodeURIComponent(this.o.lockerId)}`;
-    const server = createServer((req, res) => void this.handle(req, res, base));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res, base);
+    // With `tls`, HTTPS as in production (a client certificate can be required with requestCert).
+    const server = tls === undefined ? createServer(handler) : createTlsServer(tls, handler);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());

@@ -136,7 +136,9 @@ describe('feed', () => {
       fc.record({ k: fc.constant('resign'), field: fc.constantFrom('lockerId', 'after', 'seq', 'last', 'expired') , n: fc.integer({ min: 2, max: 50 }) }),
       fc.record({ k: fc.constant('garbage'), text: fc.string({ maxLength: 200 }) }),
       fc.record({ k: fc.constant('unsigned'), sig: fc.constantFrom('', 'AAAA', '====') }),
+      fc.record({ k: fc.constant('huge') }),
     );
+    const huge = JSON.stringify({ keyId: 'office-1', payload: 'A'.repeat(33 * 1024 * 1024), signature: 'A'.repeat(88) });
     let runs = 0;
     fc.assert(fc.property(mutation, (m) => {
       runs += 1;
@@ -157,6 +159,8 @@ describe('feed', () => {
         body = signedEnvelope(p, privateKey);
       } else if (m.k === 'garbage') {
         body = m.text;
+      } else if (m.k === 'huge') {
+        body = huge;
       } else {
         body = JSON.stringify({ ...env, signature: m.sig });
       }
