@@ -11,6 +11,7 @@ import { ensureSimulationSecrets } from './sim/secrets.js';
 import { openStore } from './store/store.js';
 import { adminRequest } from './admin/client.js';
 import { startSimBus } from './sim/sim-bus-command.js';
+import { describeOffice, startSimOffice } from './sim/sim-office-command.js';
 
 /** Process exit codes, shared with the technician tool's contract (contracts.md section 4). */
 export const ExitCodes = { ok: 0, configOrStartup: 1, unreachable: 2, refused: 3 } as const;
@@ -114,6 +115,30 @@ async function simBusCommand(opts: SimBusCliOptions): Promise<number> {
   return ExitCodes.ok;
 }
 
+interface SimOfficeCliOptions extends ConfigOption {
+  documents: string;
+  privateKey?: string;
+}
+
+async function simOfficeCommand(opts: SimOfficeCliOptions): Promise<number> {
+  let running;
+  let config: Config;
+  try {
+    config = resolveConfig(opts).config;
+    running = await startSimOffice(config, { documents: Number(opts.documents), privateKeyFile: opts.privateKey });
+  } catch (e) {
+    process.stderr.write(`urzedomat sim-office: ${oneLine(e)}\n`);
+    return ExitCodes.configOrStartup;
+  }
+  process.stdout.write((await describeOffice(running, config.lockerId)) + '\n');
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  await running.close();
+  return ExitCodes.ok;
+}
+
 interface DiagOptions extends ConfigOption {
   socket?: string;
   json?: boolean;
@@ -164,6 +189,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--reply-delay-ms <ms>', "the boards' processing time before they answer", '3')
     .option('--auto-close-ms <ms>', 'doors shut by themselves this long after their latch released (a simulated resident)')
     .action(async (opts: SimBusCliOptions) => setExit(await simBusCommand(opts)));
+
+  program
+    .command('sim-office')
+    .description("The office simulator on the config's office.url (loopback http): a signed feed with the catalogue, a staff member and documents with random codes, printed with their QR codes; records the events the locker pushes.")
+    .addOption(configOption())
+    .option('--documents <n>', 'how many documents to issue', '5')
+    .option('--private-key <file>', "the office's Ed25519 private key (PEM); default: office-ed25519.key.pem beside office.publicKeyFile")
+    .action(async (opts: SimOfficeCliOptions) => setExit(await simOfficeCommand(opts)));
 
   const diag = program
     .command('diag')

@@ -98,3 +98,31 @@ export function startCli(
     });
   });
 }
+
+/** Starts `urzedomat ARGS` (human-readable output) and resolves once stdout matches `ready`. */
+export function startCliText(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 20_000): Promise<{ child: ChildProcess; exited: Promise<CliResult> }> {
+  assertBuilt();
+  const started = performance.now();
+  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, URZEDOMAT_CONFIG: '', JOURNAL_STREAM: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - started })));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`not ready in ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('close', () => {
+      clearTimeout(timer);
+      reject(new Error(`exited before ready; stdout: ${stdout}; stderr: ${stderr}`));
+    });
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (ready.test(stdout)) {
+        clearTimeout(timer);
+        resolve({ child, exited });
+      }
+    });
+  });
+}
