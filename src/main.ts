@@ -12,6 +12,7 @@ import type { Transport } from '../hardware/transport/transport.js';
 import type { Clock } from './clock.js';
 import { LockerCore } from './core/locker-core.js';
 import { createSync, type Sync } from './sync/build.js';
+import { startKioskServer, type KioskServer } from './kiosk/server.js';
 import type { Config } from './config/schema.js';
 import { loadSecrets, type OfficeSecrets } from './config/secrets.js';
 import type { Logger } from './log.js';
@@ -36,6 +37,8 @@ export interface Daemon {
   readonly core: LockerCore;
   /** The office feed and the event push. */
   readonly sync: Sync;
+  /** The kiosk's HTTP server (API and page). */
+  readonly kiosk: KioskServer;
   stop(reason: string): Promise<void>;
 }
 
@@ -101,6 +104,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const core = new LockerCore({ config, store, hardware, gpio, codeKey: secrets.codeKey, clock, logger, expiryNow: () => sync.time.conservativeNowMs() });
   await core.start();
   sync.service.start();
+  const kiosk = await startKioskServer(config, core, logger);
 
   const housekeeping = setInterval(() => {
     const [r] = store.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
@@ -118,10 +122,13 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     gpio,
     core,
     sync,
+    kiosk,
     async stop(reason: string): Promise<void> {
       if (stopped) return;
       stopped = true;
       clearInterval(housekeeping);
+      // No new sessions first; then the office sync, the hardware, the machines, the database.
+      await kiosk.close();
       await sync.service.stop();
       await hardware.stop();
       core.stop();

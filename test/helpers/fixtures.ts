@@ -35,5 +35,12 @@ export function runnableConfig(dir: string): Record<string, any> {
   c.bus = { transport: 'simulated' };
   c.office = { ...c.office, url: 'http://127.0.0.1:9/urzedomat', ...writeSecrets(dir) };
   c.admin = { socket: join(dir, 'admin.sock') };
+  // Test files run in parallel: each daemon gets its own kiosk port.
+  c.kiosk = { host: '127.0.0.1', port: randomKioskPort() };
   return c;
+}
+
+/** A port for a test daemon's kiosk: random in a high range, so parallel test files do not collide. */
+export function randomKioskPort(): number {
+  return 20_000 + Math.floor(Math.random() * 30_000);
 }

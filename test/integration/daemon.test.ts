@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, startCli } from '../helpers/cli.js';
-import { runnableConfig, tempDir } from '../helpers/fixtures.js';
+import { randomKioskPort, runnableConfig, tempDir } from '../helpers/fixtures.js';
 import { connectionPragmas, openDatabase } from '../../src/store/open.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import { databasePath } from '../../src/store/store.js';
@@ -18,7 +18,7 @@ const isReady = (l: Record<string, unknown>): boolean => l.msg === 'ready';
 describe('the daemon', () => {
   it('starts on the built-in simulation config, logs JSON lines and "ready", and stops cleanly on SIGTERM', async () => {
     const simDir = join(t.dir, 'sim');
-    const { child, lines, exited } = await startCli(['run'], { URZEDOMAT_SIM_DIR: simDir }, isReady);
+    const { child, lines, exited } = await startCli(['run'], { URZEDOMAT_SIM_DIR: simDir, URZEDOMAT_SIM_KIOSK_PORT: String(randomKioskPort()) }, isReady);
     child.kill('SIGTERM');
     const r = await exited;
     expect(r.code).toBe(0);
