@@ -12,6 +12,7 @@ import { openStore } from './store/store.js';
 import { adminRequest } from './admin/client.js';
 import { startSimBus } from './sim/sim-bus-command.js';
 import { describeOffice, startSimOffice } from './sim/sim-office-command.js';
+import { startDemo } from './sim/demo-command.js';
 
 /** Process exit codes, shared with the technician tool's contract (contracts.md section 4). */
 export const ExitCodes = { ok: 0, configOrStartup: 1, unreachable: 2, refused: 3 } as const;
@@ -115,6 +116,25 @@ async function simBusCommand(opts: SimBusCliOptions): Promise<number> {
   return ExitCodes.ok;
 }
 
+async function demoCommand(): Promise<number> {
+  const logger = createLogger({ level: 'warn' });
+  const stopSignal = new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  let demo;
+  try {
+    demo = await startDemo(systemClock, logger);
+  } catch (e) {
+    process.stderr.write(`urzedomat demo: ${oneLine(e)}\n`);
+    return ExitCodes.configOrStartup;
+  }
+  process.stdout.write(demo.banner + '\n');
+  await stopSignal;
+  await demo.stop();
+  return ExitCodes.ok;
+}
+
 interface SimOfficeCliOptions extends ConfigOption {
   documents: string;
   privateKey?: string;
@@ -189,6 +209,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--reply-delay-ms <ms>', "the boards' processing time before they answer", '3')
     .option('--auto-close-ms <ms>', 'doors shut by themselves this long after their latch released (a simulated resident)')
     .action(async (opts: SimBusCliOptions) => setExit(await simBusCommand(opts)));
+
+  program
+    .command('demo')
+    .description('The whole locker in simulation on this machine (what `npm start` runs): simulated boards, the office simulator with waiting documents (their phone numbers and codes printed), the daemon and its kiosk on loopback.')
+    .action(async () => setExit(await demoCommand()));
 
   program
     .command('sim-office')

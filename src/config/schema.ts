@@ -62,6 +62,8 @@ const simulatedBus = z.strictObject({
   transport: z.literal('simulated'),
   /** Reply delay of the simulated boards, as a real board's processing time. */
   boardReplyDelayMs: z.number().int().min(0).max(1_000).default(3),
+  /** Simulated doors shut by themselves this long after their latch released (a simulated resident); unset: never. */
+  doorsCloseAfterMs: z.number().int().min(10).max(600_000).optional(),
   ...busTimings,
 });
 

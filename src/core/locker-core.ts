@@ -114,6 +114,7 @@ export class LockerCore {
   }
 
   stop(): void {
+    this.staff.stop();
     this.compartments.stop();
     this.locker.stop();
   }

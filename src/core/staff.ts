@@ -97,6 +97,12 @@ export class StaffService {
     })();
   }
 
+  /** Ends every session (the daemon is stopping); their idle timers must not keep the process alive. */
+  stop(): void {
+    for (const s of this.sessions.values()) s.actor.stop();
+    this.sessions.clear();
+  }
+
   logout(token: string): void {
     this.sessions.get(token)?.actor.send({ type: 'LOGOUT' });
   }

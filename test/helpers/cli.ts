@@ -100,7 +100,7 @@ export function startCli(
 }
 
 /** Starts `urzedomat ARGS` (human-readable output) and resolves once stdout matches `ready`. */
-export function startCliText(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 20_000): Promise<{ child: ChildProcess; exited: Promise<CliResult> }> {
+export function startCliText(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 20_000): Promise<{ child: ChildProcess; exited: Promise<CliResult>; stdout(): string }> {
   assertBuilt();
   const started = performance.now();
   const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, URZEDOMAT_CONFIG: '', JOURNAL_STREAM: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -121,7 +121,7 @@ export function startCliText(args: string[], env: NodeJS.ProcessEnv, ready: RegE
       stdout += d.toString();
       if (ready.test(stdout)) {
         clearTimeout(timer);
-        resolve({ child, exited });
+        resolve({ child, exited, stdout: () => stdout });
       }
     });
   });

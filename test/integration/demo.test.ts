@@ -1,0 +1,44 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startCliText } from '../helpers/cli.js';
+import { randomKioskPort, tempDir } from '../helpers/fixtures.js';
+
+/** What `npm start` runs: a newcomer's staff load and pickup over the kiosk API, with the codes it printed. */
+describe('urzedomat demo (npm start)', () => {
+  const t = tempDir();
+  afterAll(() => t.cleanup());
+
+  it('prints the documents, and a load then a pickup with those codes work end to end', async () => {
+    const kioskPort = randomKioskPort();
+    const env = {
+      URZEDOMAT_SIM_DIR: t.dir, URZEDOMAT_SIM_KIOSK_PORT: String(kioskPort), URZEDOMAT_SIM_OFFICE_PORT: String(randomKioskPort()),
+      URZEDOMAT_DEMO_DOORS_CLOSE_MS: '300',
+    };
+    const demo = await startCliText(['demo'], env, /Stop with Ctrl-C/);
+    const base = `http://127.0.0.1:${kioskPort}`;
+    const post = async (path: string, body: unknown, token?: string) => {
+      const r = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+    };
+    try {
+      const out = demo.stdout();
+      const pin = /Staff login: id S-1, PIN (\d{4})/.exec(out)![1]!;
+      const [, id, phone, code] = /(A-1) {2}phone (\d{9}) {2}code (\d{8})/.exec(out)!;
+      const session = await post('/api/staff/session', { staffId: 'S-1', pin });
+      expect(session.status).toBe(200);
+      const token = session.body.token as string;
+      // The office's documents reach the locker through the signed feed.
+      let loaded: { status: number; body: Record<string, unknown> } | undefined;
+      for (let i = 0; i < 100 && loaded?.status !== 200; i++) {
+        loaded = await post('/api/staff/load', { authorizationId: id }, token);
+        if (loaded.status !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(loaded).toMatchObject({ status: 200, body: { result: 'opened' } });
+      const compartment = loaded!.body.compartment as number;
+      await new Promise((r) => setTimeout(r, 1_500)); // the simulated door shuts after 300 ms; the per-lock pause is 1 s
+      expect(await post('/api/pickup', { phone, code })).toEqual({ status: 200, body: { result: 'opened', compartment } });
+    } finally {
+      demo.child.kill('SIGINT');
+    }
+    expect((await demo.exited).code).toBe(0);
+  });
+});
