@@ -44,63 +44,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
   });
 }
 
-/** Starts `urzedomat ARGS` and resolves once a stdout log line satisfies `ready`. */
-export function startCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  ready: (line: Record<string, unknown>) => boolean,
-  timeoutMs = 20_000,
-): Promise<{ child: ChildProcess; lines: Record<string, unknown>[]; exited: Promise<CliResult> }> {
-  assertBuilt();
-  const started = performance.now();
-  const child = spawn(process.execPath, [cliPath, ...args], {
-    env: { ...process.env, URZEDOMAT_CONFIG: '', JOURNAL_STREAM: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  let stdout = '';
-  let stderr = '';
-  let partial = '';
-  const exited = new Promise<CliResult>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - started }));
-  });
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`not ready in ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('close', () => {
-      clearTimeout(timer);
-      reject(new Error(`exited before ready; stdout: ${stdout}; stderr: ${stderr}`));
-    });
-    child.stdout!.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      partial += d.toString();
-      let nl: number;
-      while ((nl = partial.indexOf('\n')) >= 0) {
-        const text = partial.slice(0, nl);
-        partial = partial.slice(nl + 1);
-        let line: Record<string, unknown>;
-        try {
-          line = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          child.kill('SIGKILL');
-          reject(new Error(`stdout line is not JSON: ${text}`));
-          return;
-        }
-        lines.push(line);
-        if (ready(line)) {
-          clearTimeout(timer);
-          resolve({ child, lines, exited });
-        }
-      }
-    });
-  });
-}
-
-/** Starts `urzedomat ARGS` (human-readable output) and resolves once stdout matches `ready`. */
-export function startCliText(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 20_000): Promise<{ child: ChildProcess; exited: Promise<CliResult>; stdout(): string }> {
+/** Starts `urzedomat ARGS` and resolves once `ready(stdout so far)` holds. */
+function spawnUntil(args: string[], env: NodeJS.ProcessEnv, ready: (stdout: string) => boolean, timeoutMs: number): Promise<{ child: ChildProcess; exited: Promise<CliResult>; stdout(): string }> {
   assertBuilt();
   const started = performance.now();
   const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, URZEDOMAT_CONFIG: '', JOURNAL_STREAM: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -119,10 +64,45 @@ export function startCliText(args: string[], env: NodeJS.ProcessEnv, ready: RegE
     });
     child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
-      if (ready.test(stdout)) {
+      let ok = false;
+      try {
+        ok = ready(stdout);
+      } catch (e) {
+        child.kill('SIGKILL');
+        reject(e as Error);
+        return;
+      }
+      if (ok) {
         clearTimeout(timer);
         resolve({ child, exited, stdout: () => stdout });
       }
     });
   });
+}
+
+/** Starts `urzedomat ARGS` and resolves once a stdout log line (JSON) satisfies `ready`. */
+export async function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: (line: Record<string, unknown>) => boolean,
+  timeoutMs = 20_000,
+): Promise<{ child: ChildProcess; lines: Record<string, unknown>[]; exited: Promise<CliResult> }> {
+  const lines: Record<string, unknown>[] = [];
+  const r = await spawnUntil(args, env, (stdout) => {
+    const complete = stdout.slice(0, stdout.lastIndexOf('\n') + 1).split('\n').filter((l) => l !== '');
+    for (const text of complete.slice(lines.length)) {
+      try {
+        lines.push(JSON.parse(text) as Record<string, unknown>);
+      } catch {
+        throw new Error(`stdout line is not JSON: ${text}`);
+      }
+    }
+    return lines.some(ready);
+  }, timeoutMs);
+  return { child: r.child, lines, exited: r.exited };
+}
+
+/** Starts `urzedomat ARGS` (human-readable output) and resolves once stdout matches `ready`. */
+export function startCliText(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 20_000): Promise<{ child: ChildProcess; exited: Promise<CliResult>; stdout(): string }> {
+  return spawnUntil(args, env, (stdout) => ready.test(stdout), timeoutMs);
 }
