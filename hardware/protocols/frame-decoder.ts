@@ -11,6 +11,13 @@ export function checksum(bytes: Uint8Array, end = bytes.length): number {
   return sum & 0xff;
 }
 
+/** Writes ETX and the checksum into the last two bytes of a frame built in place; returns the frame. */
+export function sealFrame(f: Buffer): Buffer {
+  f[f.length - 2] = ETX;
+  f[f.length - 1] = checksum(f, f.length - 1);
+  return f;
+}
+
 /** STX … ETX SUM with SUM over everything before it: the frame shape shared by CU48 and CU16. */
 export function isWellFormed(frame: Uint8Array): boolean {
   const n = frame.length;

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Outbox } from '../store/outbox.js';
 import type { FeedReceiver } from './feed-receiver.js';
-import type { OfficeHttp } from './office-http.js';
+import type { HttpAnswer, OfficeHttp } from './office-http.js';
 
 export interface SyncOptions {
   readonly lockerId: string;
@@ -67,17 +67,8 @@ export class SyncService {
   /** One pull; returns whether to pull again at once. */
   async pullOnce(): Promise<'more' | 'done' | 'failed'> {
     const { cursor } = this.receiver.cursor();
-    let answer;
-    try {
-      answer = await this.http.get(`/v1/lockers/${encodeURIComponent(this.opts.lockerId)}/feed?after=${cursor}`);
-    } catch (e) {
-      this.log.warn({ err: (e as Error).message }, 'feed pull failed');
-      return 'failed';
-    }
-    if (answer.status !== 200) {
-      this.log.warn({ status: answer.status }, 'feed pull refused by the office');
-      return 'failed';
-    }
+    const answer = await this.ok('feed pull', () => this.http.get(`/v1/lockers/${encodeURIComponent(this.opts.lockerId)}/feed?after=${cursor}`));
+    if (answer === undefined) return 'failed';
     this.status.lastPullOkWall = this.clock.wallMs();
     const r = this.receiver.receive(answer.body);
     if (r.applied && r.authorizations > 0) this.log.info({ cursor: r.cursor, authorizations: r.authorizations }, 'feed applied');
@@ -90,17 +81,8 @@ export class SyncService {
     if (events.length === 0) return 0;
     // The stored bodies, byte for byte: a resent event is exactly the same JSON.
     const body = `{"events":[${events.map((e) => e.body).join(',')}]}`;
-    let answer;
-    try {
-      answer = await this.http.post(`/v1/lockers/${encodeURIComponent(this.opts.lockerId)}/events`, body);
-    } catch (e) {
-      this.log.warn({ err: (e as Error).message }, 'event push failed');
-      return 'failed';
-    }
-    if (answer.status !== 200) {
-      this.log.warn({ status: answer.status }, 'event push refused by the office');
-      return 'failed';
-    }
+    const answer = await this.ok('event push', () => this.http.post(`/v1/lockers/${encodeURIComponent(this.opts.lockerId)}/events`, body));
+    if (answer === undefined) return 'failed';
     let acked: unknown;
     try {
       acked = (JSON.parse(answer.body.toString('utf8')) as { ackedThrough?: unknown }).ackedThrough;
@@ -114,6 +96,18 @@ export class SyncService {
     this.outbox.ack(acked);
     this.status.lastPushOkWall = this.clock.wallMs();
     return this.outbox.depth().pending;
+  }
+
+  /** The office's 200 answer, or undefined (logged) for a network failure or any other status. */
+  private async ok(what: string, call: () => Promise<HttpAnswer>): Promise<HttpAnswer | undefined> {
+    try {
+      const answer = await call();
+      if (answer.status === 200) return answer;
+      this.log.warn({ status: answer.status }, `${what} refused by the office`);
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, `${what} failed`);
+    }
+    return undefined;
   }
 
   private async pullLoop(): Promise<void> {

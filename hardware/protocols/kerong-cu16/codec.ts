@@ -1,5 +1,5 @@
 import { packBits, unpackBits } from '../bits.js';
-import { ETX, STX, checksum, type FrameSpec } from '../frame-decoder.js';
+import { STX, sealFrame, type FrameSpec } from '../frame-decoder.js';
 
 /**
  * Kerong KR-CU16 (no vendor document; six independent drivers agree). Request `02 ADDR CMD 03 SUM` where ADDR's
@@ -20,9 +20,7 @@ export type Cu16Frame =
   | { readonly kind: 'cu16-request'; readonly address: number; readonly lockIndex: number; readonly command: number; readonly raw: Buffer };
 
 export function cu16Request(addressByte: number, command: number): Buffer {
-  const f = Buffer.from([STX, addressByte, command, ETX, 0]);
-  f[4] = checksum(f, 4);
-  return f;
+  return sealFrame(Buffer.from([STX, addressByte, command, 0, 0]));
 }
 
 function checkBoard(board: number): void {
@@ -53,9 +51,7 @@ export function encodeCu16StatusReply(board: number, bits: readonly number[], it
   f[2] = CU16.replyStatus;
   packBits(f, 3, bits);
   packBits(f, 5, items);
-  f[7] = ETX;
-  f[8] = checksum(f, 8);
-  return f;
+  return sealFrame(f);
 }
 
 export const cu16StatusReplySpec: FrameSpec<Cu16Frame> = {

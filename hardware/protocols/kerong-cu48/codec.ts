@@ -1,5 +1,5 @@
 import { packBits, unpackBits } from '../bits.js';
-import { ETX, STX, checksum, type FrameSpec } from '../frame-decoder.js';
+import { STX, sealFrame, type FrameSpec } from '../frame-decoder.js';
 
 /**
  * Kerong KR-CU48 ("CU48 Protocol and Introduction" v2.1), 19200 8N1.
@@ -23,9 +23,7 @@ export type Cu48Frame =
 
 /** `02 ADDR LOCK CMD 03 SUM` for any bytes; the named builders below are what the program uses. */
 export function cu48Request(address: number, lockByte: number, command: number): Buffer {
-  const f = Buffer.from([STX, address, lockByte, command, ETX, 0]);
-  f[5] = checksum(f, 5);
-  return f;
+  return sealFrame(Buffer.from([STX, address, lockByte, command, 0, 0]));
 }
 
 function checkAddress(address: number, allowBroadcast: boolean): void {
@@ -59,9 +57,7 @@ export function encodeCu48StatusReply(address: number, bits: readonly number[]):
   f[2] = 0x00;
   f[3] = CU48.replyStatus;
   packBits(f, 4, bits);
-  f[10] = ETX;
-  f[11] = checksum(f, 11);
-  return f;
+  return sealFrame(f);
 }
 
 export const cu48StatusReplySpec: FrameSpec<Cu48Frame> = {
