@@ -13,6 +13,7 @@ import type { Clock } from './clock.js';
 import { LockerCore } from './core/locker-core.js';
 import { createSync, type Sync } from './sync/build.js';
 import { startKioskServer, type KioskServer } from './kiosk/server.js';
+import type { DemoNotes } from './kiosk/sim-panel.js';
 import type { Config } from './config/schema.js';
 import { loadSecrets, type OfficeSecrets } from './config/secrets.js';
 import type { Logger } from './log.js';
@@ -23,6 +24,8 @@ import { openStore, type Store } from './store/store.js';
 export interface DaemonDeps {
   readonly logger: Logger;
   readonly clock: Clock;
+  /** The demo's staff login and documents, shown on the simulator panel. */
+  readonly demo?: DemoNotes;
 }
 
 export interface Daemon {
@@ -104,7 +107,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const core = new LockerCore({ config, store, hardware, gpio, codeKey: secrets.codeKey, clock, logger, expiryNow: () => sync.time.conservativeNowMs() });
   await core.start();
   sync.service.start();
-  const kiosk = await startKioskServer(config, core, logger);
+  const kiosk = await startKioskServer(config, core, logger, { simBus, demo: deps.demo });
 
   const housekeeping = setInterval(() => {
     const [r] = store.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kioskSchema } from './kiosk-schema.js';
 
 /**
  * The one configuration schema (contracts.md section 2). Every object is strict: an unknown key is an
@@ -117,12 +118,6 @@ const office = z
     }
   });
 
-const kiosk = z.strictObject({
-  /** Loopback by default: the touch screen's browser runs on the same machine. */
-  host: z.string().min(1).default('127.0.0.1'),
-  port: tcpPort.default(8080),
-});
-
 const admin = z.strictObject({
   socket: nonEmptyPath.default('/run/urzedomat/admin.sock'),
 });
@@ -182,7 +177,7 @@ export const configSchema = z
     boards: z.array(board).min(1),
     compartments: z.array(compartment).min(1),
     office,
-    kiosk: kiosk.default({ host: '127.0.0.1', port: 8080 }),
+    kiosk: kioskSchema.prefault({}),
     admin: admin.default({ socket: '/run/urzedomat/admin.sock' }),
     log: log.default({ level: 'info' }),
     doors: doors.default({ leftOpenAfterS: 120 }),
@@ -201,9 +196,10 @@ const maxLocks = { 'kerong-cu48': 48, 'kerong-cu16': 16 } as const;
 const maxAddress = { 'kerong-cu48': 9, 'kerong-cu16': 15 } as const;
 
 /** Cross-key rules: each compartment names an existing board and lock, nothing is used twice. */
-function checkLayout(c: { boards: BoardConfig[]; compartments: CompartmentConfig[] }, ctx: z.RefinementCtx): void {
+function checkLayout(c: { boards: BoardConfig[]; compartments: CompartmentConfig[]; kiosk?: { columns?: number[][] | undefined } }, ctx: z.RefinementCtx): void {
   // zod runs this refinement even when keys inside failed their own checks; those are reported already.
   if (!Array.isArray(c.boards) || !Array.isArray(c.compartments)) return;
+  checkColumns(c.compartments, c.kiosk?.columns, ctx);
   const boards = new Map<number, BoardConfig>();
   c.boards.forEach((b, i) => {
     if (boards.has(b.address)) {
@@ -236,6 +232,20 @@ function checkLayout(c: { boards: BoardConfig[]; compartments: CompartmentConfig
     }
     locks.add(key);
   });
+}
+
+/** The kiosk's picture of the cabinet shows every compartment exactly once. */
+function checkColumns(compartments: CompartmentConfig[], columns: number[][] | undefined, ctx: z.RefinementCtx): void {
+  if (!Array.isArray(columns)) return;
+  const known = new Set(compartments.map((k) => k.id));
+  const seen = new Set<number>();
+  columns.forEach((col, i) => col.forEach((id, j) => {
+    if (!known.has(id)) ctx.addIssue({ code: 'custom', path: ['kiosk', 'columns', i, j], message: `no compartment with id ${id}` });
+    else if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['kiosk', 'columns', i, j], message: `compartment ${id} is shown twice` });
+    seen.add(id);
+  }));
+  const missing = [...known].filter((id) => !seen.has(id));
+  if (missing.length > 0) ctx.addIssue({ code: 'custom', path: ['kiosk', 'columns'], message: `compartments missing from the picture: ${missing.join(', ')}` });
 }
 
 export function isLoopbackHost(hostname: string): boolean {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createActor, fromPromise, waitFor, type Actor } from 'xstate';
 import type { Clock } from '../clock.js';
 import type { CompartmentConfig } from '../config/schema.js';
@@ -32,12 +33,17 @@ export interface CompartmentServiceDeps {
 
 type CompartmentActor = Actor<typeof compartmentMachine>;
 
+/** A recorded compartment event with the compartment's contract state after it: what screens show live. */
+export type CompartmentChange = CompartmentEmitted & { readonly publicState: ReturnType<typeof publicState> };
+
 /**
  * One compartment machine per compartment, rebuilt at start from the database and the latches as read (never
  * from a snapshot), fed with the poller's latch events, and journalled: every decision is written to the
  * database with its audit row and outbox event. The only way the rest of the program opens a compartment.
  */
 export class CompartmentService {
+  /** Every event once it is recorded in the database, for live screens; never a source of truth. */
+  readonly changes = new EventEmitter<{ change: [CompartmentChange] }>();
   private readonly actors = new Map<number, CompartmentActor>();
   private readonly intents = new Map<number, IntentRow>();
   private readonly byLock = new Map<string, CompartmentConfig>();
@@ -85,6 +91,11 @@ export class CompartmentService {
   }
 
   /** Whether a compartment could take this kind of open now (for choosing one). */
+  /** Every compartment's contract state, in layout order. */
+  states(): { id: number; state: ReturnType<typeof publicState> }[] {
+    return this.d.layout.map((c) => ({ id: c.id, state: this.state(c.id) ?? 'fault' }));
+  }
+
   accepts(id: number, purpose: Purpose): boolean {
     return this.actors.get(id)?.getSnapshot().can({ type: 'OPEN', purpose }) ?? false;
   }
@@ -157,6 +168,8 @@ export class CompartmentService {
         log.error({ err: (err as Error).message, event: ev.type }, 'could not record a compartment event');
       }
       if (ev.type === 'closed' || ev.type === 'fault' || ev.type === 'open-refused') this.intents.delete(c.id);
+      // Emitted during the transition: the snapshot the listeners read is the one after it.
+      queueMicrotask(() => this.changes.emit('change', { ...ev, publicState: this.state(c.id) ?? 'fault' }));
       if (ev.type !== 'state') log.info({ event: ev.type, ...('kind' in ev ? { kind: ev.kind } : {}), ...('purpose' in ev ? { purpose: ev.purpose } : {}) }, 'compartment');
     });
     actor.subscribe({ error: (err) => log.error({ err: (err as Error).message }, 'compartment machine failed') });

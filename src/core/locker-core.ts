@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createActor, type Actor } from 'xstate';
 import { bootId } from '../boot-id.js';
 import type { Clock } from '../clock.js';
@@ -13,7 +14,8 @@ import { lockerMachine, lockerMode, type LockerMode } from '../../state-machines
 import { CompartmentJournal } from './compartment-journal.js';
 import { CompartmentService } from './compartments.js';
 import { CredentialCheck, type PickupCredentials } from './credential-check.js';
-import { PickupService, type PickupAnswer } from './pickup.js';
+import { PickupService, type Authorized, type PickupAnswer } from './pickup.js';
+import { receiptFor, receiptSvg, type Receipt } from './receipt.js';
 import { StaffService } from './staff.js';
 
 export interface LockerCoreDeps {
@@ -36,6 +38,9 @@ export class LockerCore {
   readonly compartments: CompartmentService;
   readonly credentials: CredentialCheck;
   readonly staff: StaffService;
+  readonly documentTypes: DocumentTypes;
+  /** The locker's mode whenever it changes (out of service, back in service), for the screen. */
+  readonly modeChanges = new EventEmitter<{ mode: [LockerMode] }>();
   private readonly pickups: PickupService;
   private readonly locker: Actor<typeof lockerMachine>;
   private lastMode: LockerMode = 'starting';
@@ -45,6 +50,7 @@ export class LockerCore {
     const log = d.logger.child({ layer: 'core' });
     const authorizations = new Authorizations(store.db);
     const documentTypes = new DocumentTypes(store.db);
+    this.documentTypes = documentTypes;
     const guesses = new GuessStore(store.db, clock, bootId());
     this.compartments = new CompartmentService({
       db: store.db, journal: new CompartmentJournal(store.db, store.audit, store.outbox, clock), hardware: d.hardware, layout: config.compartments,
@@ -64,6 +70,7 @@ export class LockerCore {
       if (e.mode === this.lastMode) return;
       this.lastMode = e.mode;
       log.warn({ mode: e.mode, offlineBoards: e.offline, busUp: e.busUp, tamperOpen: e.tamperOpen }, 'locker mode');
+      this.modeChanges.emit('mode', e.mode);
     });
     this.locker.start();
   }
@@ -107,13 +114,37 @@ export class LockerCore {
     return lockerMode(this.locker.getSnapshot().value);
   }
 
-  /** A resident's pickup (contracts.md §3). Out of service: 503 before any code is checked. */
+  /** A resident's pickup (contracts.md §3) in one step. Out of service: 503 before any code is checked. */
   async pickup(creds: PickupCredentials): Promise<PickupAnswer> {
-    if (this.mode() === 'outOfService' || this.mode() === 'starting') return { status: 503, body: { result: 'unavailable' } };
-    return this.pickups.pickup(creds);
+    const a = this.authorizePickup(creds);
+    return 'status' in a ? a : this.releasePickup(a);
+  }
+
+  /** Step one of a pickup: credentials and law; names the compartment, or gives the answer to show. */
+  authorizePickup(creds: PickupCredentials): Authorized | PickupAnswer {
+    if (!this.inService()) return { status: 503, body: { result: 'unavailable' } };
+    return this.pickups.authorize(creds);
+  }
+
+  /** Step two: open that compartment once and read the latch back. */
+  releasePickup(a: Authorized): Promise<PickupAnswer> {
+    if (!this.inService()) return Promise.resolve({ status: 503, body: { result: 'unavailable' } });
+    return this.pickups.release(a);
+  }
+
+  /** The receipt of a collected document, as the QR code the resident's screen shows. */
+  async receipt(authorizationId: string): Promise<{ receipt: Receipt; svg: string } | undefined> {
+    const receipt = receiptFor(this.d.store.db, authorizationId);
+    return receipt === undefined ? undefined : { receipt, svg: await receiptSvg(this.d.config.lockerId, receipt) };
+  }
+
+  private inService(): boolean {
+    const m = this.mode();
+    return m !== 'outOfService' && m !== 'starting';
   }
 
   stop(): void {
+    this.modeChanges.removeAllListeners();
     this.staff.stop();
     this.compartments.stop();
     this.locker.stop();

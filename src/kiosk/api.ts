@@ -1,14 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import type { LockerCore } from '../core/locker-core.js';
+import type { AuthorizationRow } from '../store/authorizations.js';
+import { sessionIdPattern } from './event-stream.js';
 import { BadRequest, bearer, readJson, sendJson, str } from './http-util.js';
+import type { ResidentSessions } from './resident-sessions.js';
 
 /**
  * The kiosk API of contracts.md §3. Residents: one uniform 403 for anything wrong with the phone or the code.
  * Staff: a bearer token from `/api/staff/session`, expiring after 10 minutes without use.
  */
 export class KioskApi {
-  constructor(private readonly core: LockerCore, private readonly log: Logger) {}
+  constructor(private readonly core: LockerCore, private readonly residents: ResidentSessions, private readonly log: Logger) {}
 
   /** Returns false when the path is not the API's. */
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
@@ -27,7 +30,7 @@ export class KioskApi {
     }
     switch (path) {
       case '/api/pickup':
-        return this.reply(res, await this.pickup(body));
+        return this.reply(res, await this.pickup(body, screenSession(req)));
       case '/api/staff/session':
         return this.reply(res, this.core.staff.login(str(body.staffId) ?? '', str(body.pin) ?? ''));
       case '/api/staff/logout':
@@ -49,20 +52,22 @@ export class KioskApi {
     }
   }
 
-  private async pickup(body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+  private async pickup(body: Record<string, unknown>, session: string | undefined): Promise<{ status: number; body: unknown }> {
     const qr = str(body.qr);
-    const phone = str(body.phone);
-    const code = str(body.code);
-    if (qr !== undefined) return this.core.pickup({ qr });
+    if (qr !== undefined) return this.residents.pickup({ qr }, session);
     // A missing phone or code is a wrong one: the same uniform answer, counted like any failure.
-    return this.core.pickup({ phone: phone ?? '', code: code ?? '' });
+    return this.residents.pickup({ phone: str(body.phone) ?? '', code: str(body.code) ?? '' }, session);
   }
 
   private lists(token: string): { status: number; body: unknown } {
     if (this.core.staff.session(token) === undefined) return { status: 401, body: { result: 'session-expired' } };
-    const view = (a: { id: string; case_ref: string; document_type: string; size: string; expires_at: string; compartment_id: number | null; revoked_reason: string | null }) => ({
-      authorizationId: a.id, caseRef: a.case_ref, documentType: a.document_type, size: a.size, expiresAt: a.expires_at, compartment: a.compartment_id, revoked: a.revoked_reason !== null,
-    });
+    const view = (a: AuthorizationRow) => {
+      const type = this.core.documentTypes.get(a.document_type);
+      return {
+        authorizationId: a.id, caseRef: a.case_ref, documentType: a.document_type, documentName: { pl: type?.namePl ?? a.document_type, en: type?.nameEn ?? a.document_type },
+        size: a.size, expiresAt: a.expires_at, compartment: a.compartment_id, revoked: a.revoked_reason !== null, accessible: a.accessible === 1,
+      };
+    };
     return { status: 200, body: { toLoad: this.core.staff.toLoad().map(view), toRetrieve: this.core.staff.toRetrieve().map(view) } };
   }
 
@@ -71,4 +76,10 @@ export class KioskApi {
     sendJson(res, a.status, a.body);
     return true;
   }
+}
+
+/** The screen's own id, sent by the page so that it alone sees its pickup's progress. */
+function screenSession(req: IncomingMessage): string | undefined {
+  const h = req.headers['x-kiosk-session'];
+  return typeof h === 'string' && sessionIdPattern.test(h) ? h : undefined;
 }

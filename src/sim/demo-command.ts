@@ -28,10 +28,11 @@ export async function startDemo(clock: Clock, logger: Logger, env: NodeJS.Proces
   const doorsCloseAfterMs = Number(env.URZEDOMAT_DEMO_DOORS_CLOSE_MS ?? '8000');
   const config = parseConfig({ ...base, bus: { ...base.bus, doorsCloseAfterMs }, office: { ...base.office, pullIntervalS: 5 } }, base.dataDir, 'demo config');
   const office = await startSimOffice(config, { documents: 6 });
-  const daemon = await startDaemon(config, { logger, clock });
+  const daemon = await startDaemon(config, { logger, clock, demo: { staff: office.staff, documents: office.documents } });
   const banner = [
     await describeOffice(office, config.lockerId),
-    `Kiosk: http://${config.kiosk.host}:${daemon.kiosk.port}/  (API: POST /api/pickup, /api/staff/session, /api/staff/load)`,
+    `Kiosk (the touch screen): http://${config.kiosk.host}:${daemon.kiosk.port}/`,
+    `Simulator panel (shut the simulated doors): http://${config.kiosk.host}:${daemon.kiosk.port}/sim`,
     `Simulated doors shut by themselves ${doorsCloseAfterMs / 1000} s after they open. Stop with Ctrl-C.`,
   ].join('\n');
   return {

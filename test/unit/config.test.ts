@@ -43,8 +43,32 @@ describe('config schema', () => {
 
   it('defaults kiosk to loopback and admin to the documented socket', () => {
     const c = parseConfig(mutate((c) => { delete c.kiosk; delete c.admin; }), '/x');
-    expect(c.kiosk).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.kiosk).toMatchObject({ host: '127.0.0.1', port: 8080, residentIdleS: 90 });
     expect(c.admin.socket).toBe('/run/urzedomat/admin.sock');
+  });
+
+  it('defaults the kiosk screens to the seed office: its hours, quiet nights, no input timeout under 60 s', () => {
+    const c = parseConfig(mutate((c) => { c.kiosk = { serviceHours: { sat: ['09:00-12:00'] }, sound: { enabled: false } }; }), '/x');
+    expect(c.kiosk.serviceHours).toEqual({
+      mon: ['08:00-15:00'], tue: ['07:30-17:00'], wed: ['08:00-15:00'], thu: ['08:00-15:00'], fri: ['08:00-15:00'], sat: ['09:00-12:00'], sun: [],
+    });
+    expect(c.kiosk.sound).toEqual({ enabled: false, quietFrom: '22:00', quietTo: '07:00' });
+    expect(c.kiosk.eServicesUrl).toMatch(/^https:\/\//);
+    expect(c.kiosk.columns).toBeUndefined();
+  });
+
+  it.each([
+    ['hours not HH:MM-HH:MM', (c: any) => { c.kiosk.serviceHours = { mon: ['8-15'] }; }, 'kiosk.serviceHours.mon[0]: opening hours as HH:MM-HH:MM'],
+    ['hours closing before opening', (c: any) => { c.kiosk.serviceHours = { tue: ['17:00-07:30'] }; }, 'kiosk.serviceHours.tue[0]: the opening time must come before'],
+    ['a day that is not one', (c: any) => { c.kiosk.serviceHours = { mo: [] }; }, 'kiosk.serviceHours.mo: unknown key'],
+    ['an input timeout under 60 s', (c: any) => { c.kiosk.residentIdleS = 30; }, 'kiosk.residentIdleS: must be at least 60'],
+    ['a plain-http e-services page', (c: any) => { c.kiosk.eServicesUrl = 'http://example.org/'; }, 'kiosk.eServicesUrl: an https:// address'],
+    ['a quiet hour that is no time', (c: any) => { c.kiosk.sound = { quietFrom: '25:00' }; }, 'kiosk.sound.quietFrom: a time as HH:MM'],
+    ['a picture with an unknown compartment', (c: any) => { c.kiosk.columns = [[1, 9]]; }, 'kiosk.columns[0][1]: no compartment with id 9'],
+    ['a picture showing one twice', (c: any) => { c.kiosk.columns = [[1], [1]]; }, 'kiosk.columns[1][0]: compartment 1 is shown twice'],
+    ['a picture missing one', (c: any) => { c.compartments.push({ id: 2, board: 0, lock: 2, size: 'S' }); c.kiosk.columns = [[1]]; }, 'kiosk.columns: compartments missing from the picture: 2'],
+  ])('names a bad kiosk setting: %s', (_what, f, expected) => {
+    expect(configError(mutate(f))).toContain(expected);
   });
 
   it('accepts the tcp and simulated transports', () => {
