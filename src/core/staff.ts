@@ -89,7 +89,12 @@ export class StaffService {
         input: { staffId, idleLimitMs: this.d.idleLimitMs ?? staffIdleLimitMs },
         clock: { setTimeout: (fn, ms) => this.d.clock.setTimeout(fn, ms), clearTimeout: (h) => this.d.clock.clearTimeout(h) },
       });
-      actor.subscribe({ complete: () => this.sessions.delete(token) });
+      actor.subscribe({
+        complete: () => {
+          this.sessions.delete(token);
+          this.d.audit.append({ actor: `staff:${staffId}`, action: 'staff.logout', detail: { how: String(actor.getSnapshot().value) } });
+        },
+      });
       actor.start();
       this.sessions.set(token, { staffId, actor });
       this.d.audit.append({ actor: `staff:${staffId}`, action: 'staff.login' });

@@ -64,14 +64,7 @@ export function nextEvent<T>(emitter: EventEmitter, event: string, pred: (v: T) 
   });
 }
 
-/** Polls a condition until true; rejects after `timeoutMs`. For state that has no event of its own. */
-export async function until(cond: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`${what} not reached within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+export { until } from './until.js';
 
 /** Pulls the USB adapter out: the pending read fails as a real disconnect does, and the stream closes. */
 export function unplug(port: MockPortBinding): void {

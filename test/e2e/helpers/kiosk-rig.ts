@@ -7,7 +7,7 @@ import { startDaemon, type Daemon } from '../../../src/main.js';
 import { CU16 } from '../../../hardware/protocols/kerong-cu16/codec.js';
 import { CU48 } from '../../../hardware/protocols/kerong-cu48/codec.js';
 import { runnableConfig, tempDir } from '../../helpers/fixtures.js';
-import { until } from '../../helpers/hardware.js';
+import { until } from '../../helpers/until.js';
 
 export interface KioskRig {
   readonly daemon: Daemon;
