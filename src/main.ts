@@ -134,6 +134,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       await kiosk.close();
       await sync.service.stop();
       await hardware.stop();
+      simBus?.stop();
       core.stop();
       gpio?.close();
       store.audit.append({ actor: 'system', action: 'daemon.stop', detail: { reason } });

@@ -66,6 +66,8 @@ export class SimBoard {
   private readonly autoCloseMs: number | undefined;
   private readonly clock: Clock;
   private readonly random: () => number;
+  /** Latches releasing and doors shutting later: cleared by stop(), so a stopped locker leaves no timer behind. */
+  private readonly timers = new Set<unknown>();
 
   constructor(o: SimBoardOptions) {
     this.protocol = o.protocol;
@@ -101,10 +103,23 @@ export class SimBoard {
     if (this.faults.stuckLatch) return;
     const release = (): void => {
       this.latched[lock - 1] = false;
-      if (this.autoCloseMs !== undefined) this.clock.setTimeout(() => this.closeDoor(lock), this.autoCloseMs);
+      if (this.autoCloseMs !== undefined) this.later(() => this.closeDoor(lock), this.autoCloseMs);
     };
     if (this.releaseDelayMs <= 0) release();
-    else this.clock.setTimeout(release, this.releaseDelayMs);
+    else this.later(release, this.releaseDelayMs);
+  }
+
+  stop(): void {
+    for (const t of this.timers) this.clock.clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private later(fn: () => void, ms: number): void {
+    const t = this.clock.setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
   }
 
   /** The status reply, with whatever faults are switched on; undefined when the board stays silent. */

@@ -35,6 +35,11 @@ export class SimulatedBus extends EventEmitter<SimBusEvents> {
     return this.boards;
   }
 
+  /** Cancels every board's pending latch and door timers. */
+  stop(): void {
+    for (const b of this.boards) b.stop();
+  }
+
   /** Bytes from the controller's side of the line. */
   receive(bytes: Buffer, send: (reply: SimReply) => void): void {
     if (this.faults.echo) send({ bytes: Buffer.from(bytes), extraDelayMs: 0 });

@@ -69,6 +69,7 @@ export async function startSimBus(config: Config, o: SimBusOptions, clock: Clock
       clearTimeout(relaunch);
       socat?.kill('SIGTERM');
       await server.close();
+      simBus.stop();
     },
   };
 }

@@ -168,6 +168,7 @@ class Kiosk implements Ui {
     retrieve: (id) => void this.staffOpen('retrieve', id),
     fault: (n) => void this.staffFault(n),
     logout: () => void this.staffLogout(),
+    refresh: () => void this.staffHome(undefined),
     compartmentState: (id) => this.compartments.get(id) ?? 'fault',
   };
 

@@ -10,6 +10,8 @@ export interface StaffActions {
   retrieve(authorizationId: string): void;
   fault(compartment: number): void;
   logout(): void;
+  /** Reads the lists again (the office's feed may have brought new documents). */
+  refresh(): void;
   compartmentState(id: number): string;
 }
 
@@ -74,6 +76,7 @@ export function staffHome(ui: Ui, v: Extract<View, { name: 'staffHome' }>, who: 
         section(ui.t.toLoad(lists.toLoad.length), lists.toLoad, 'load', 'to-load'),
         section(ui.t.toRetrieve(lists.toRetrieve.length), lists.toRetrieve, 'retrieve', 'to-retrieve')),
       h('div', { class: 'actions' },
+        button(ui.t.refresh, () => act.refresh(), { id: 'refresh' }),
         button(ui.t.reportFault, () => ui.go({ name: 'staffFault' }), { id: 'report-fault' }),
         button(ui.t.logout, () => act.logout(), { id: 'logout' })),
     ],
