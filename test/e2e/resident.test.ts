@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { encodeCu16Unlock } from '../../hardware/protocols/kerong-cu16/codec.js';
 import { encodeCu48Unlock } from '../../hardware/protocols/kerong-cu48/codec.js';
 import { launchChromium, openKiosk, viewsSeen } from './helpers/browser.js';
-import { startKioskRig, type KioskRig } from './helpers/kiosk-rig.js';
+import { startKioskRig, type KioskRig } from '../helpers/kiosk-rig.js';
 
 /**
  * A resident at the touch screen, in real Chromium, against the whole daemon on simulated boards: each test

@@ -1,7 +1,7 @@
 import type { Browser, Page, Route } from 'playwright-core';
 import type { SimulatedTransport } from '../../../hardware/sim/sim-transport.js';
 import { openKiosk } from './browser.js';
-import { startKioskRig, type KioskRig } from './kiosk-rig.js';
+import { startKioskRig, type KioskRig } from '../../helpers/kiosk-rig.js';
 
 /**
  * A walk through every screen of the kiosk in one language, against the daemon on simulated boards, stopping

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { systemClock } from '../../../src/clock.js';
-import { parseConfig } from '../../../src/config/load.js';
-import { codeMac, phoneMac, pinMac } from '../../../src/domain/credentials.js';
-import { startDaemon, type Daemon } from '../../../src/main.js';
-import { CU16 } from '../../../hardware/protocols/kerong-cu16/codec.js';
-import { CU48 } from '../../../hardware/protocols/kerong-cu48/codec.js';
-import { runnableConfig, tempDir } from '../../helpers/fixtures.js';
-import { until } from '../../helpers/until.js';
+import { systemClock } from '../../src/clock.js';
+import { parseConfig } from '../../src/config/load.js';
+import { codeMac, phoneMac, pinMac } from '../../src/domain/credentials.js';
+import { startDaemon, type Daemon } from '../../src/main.js';
+import { CU16 } from '../../hardware/protocols/kerong-cu16/codec.js';
+import { CU48 } from '../../hardware/protocols/kerong-cu48/codec.js';
+import { runnableConfig, tempDir } from './fixtures.js';
+import { until } from './until.js';
 
 export interface KioskRig {
   readonly daemon: Daemon;
