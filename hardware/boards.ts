@@ -17,7 +17,8 @@ export interface LockBoard {
   readonly protocol: BoardProtocol;
   readonly locks: number;
   /** Reads every latch. */
-  status(): Promise<BoardStatus>;
+  /** A technician's scan asks at maintenance priority, behind the poller and any unlock. */
+  status(priority?: Priority, retries?: number): Promise<BoardStatus>;
   /**
    * Sends one unlock command for `lock` (counted from 1). Resolves once the bytes are on the line: that is
    * not proof the door opened; only a later status showing the latch released is.
@@ -46,8 +47,8 @@ class KerongBoard implements LockBoard {
     this.statusRequest = cfg.protocol === 'kerong-cu48' ? encodeCu48Status(cfg.address) : encodeCu16Status(cfg.address);
   }
 
-  async status(): Promise<BoardStatus> {
-    const f = await this.bus.query(this.statusRequest, (x) => this.isMyStatus(x), { priority: Priority.Status });
+  async status(priority: Priority = Priority.Status, retries?: number): Promise<BoardStatus> {
+    const f = await this.bus.query(this.statusRequest, (x) => this.isMyStatus(x), { priority, ...(retries === undefined ? {} : { retries }) });
     const latched = (bits: number[]): boolean[] => bits.slice(0, this.locks).map((b) => b === this.cfg.latchedBit);
     if (f.kind === 'cu48-status') return { latched: latched(cu48Bits(f.data)) };
     if (f.kind === 'cu16-status') return { latched: latched(cu16Bits(f.data)), items: cu16Bits(f.items).slice(0, this.locks).map((b) => b === 1) };

@@ -28,6 +28,10 @@ export interface PollerOptions {
 interface BoardState {
   online: boolean | undefined;
   misses: number;
+  /** Since start: what a technician compares to see a flaky board. */
+  pollsOk: number;
+  pollsFailed: number;
+  lastError: string | undefined;
   latched: readonly boolean[] | undefined;
   lastOkMono: number | undefined;
   waiters: { since: number; resolve(s: BoardStatus): void; reject(e: unknown): void }[];
@@ -40,6 +44,9 @@ export interface BoardSnapshot {
   readonly misses: number;
   readonly latched: readonly boolean[] | undefined;
   readonly lastOkMono: number | undefined;
+  readonly pollsOk: number;
+  readonly pollsFailed: number;
+  readonly lastError: string | undefined;
 }
 
 /**
@@ -60,7 +67,7 @@ export class Poller extends EventEmitter<PollerEvents> {
     private readonly log: Logger,
   ) {
     super();
-    for (const b of boards) this.state.set(b.address, { online: undefined, misses: 0, latched: undefined, lastOkMono: undefined, waiters: [] });
+    for (const b of boards) this.state.set(b.address, { online: undefined, misses: 0, pollsOk: 0, pollsFailed: 0, lastError: undefined, latched: undefined, lastOkMono: undefined, waiters: [] });
   }
 
   start(): void {
@@ -77,7 +84,7 @@ export class Poller extends EventEmitter<PollerEvents> {
 
   snapshot(address: number): BoardSnapshot {
     const s = this.get(address);
-    return { address, online: s.online, misses: s.misses, latched: s.latched, lastOkMono: s.lastOkMono };
+    return { address, online: s.online, misses: s.misses, latched: s.latched, lastOkMono: s.lastOkMono, pollsOk: s.pollsOk, pollsFailed: s.pollsFailed, lastError: s.lastError };
   }
 
   /** The status from the next poll of this board that starts after now; rejects if that poll fails. */
@@ -123,6 +130,7 @@ export class Poller extends EventEmitter<PollerEvents> {
       const before = s.latched;
       s.latched = status.latched;
       s.misses = 0;
+      s.pollsOk += 1;
       s.lastOkMono = now;
       if (s.online !== true) {
         s.online = true;
@@ -136,7 +144,9 @@ export class Poller extends EventEmitter<PollerEvents> {
       for (const w of waiting) w.resolve(status);
     } catch (e) {
       s.misses += 1;
+      s.pollsFailed += 1;
       const reason = (e as Error).message;
+      s.lastError = reason;
       if (s.misses >= this.opts.offlineAfterMisses && s.online !== false) {
         s.online = false;
         this.log.warn({ board: board.address, misses: s.misses, reason }, 'board offline');

@@ -3,13 +3,14 @@ import { systemClock } from './clock.js';
 import { loadConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { simulationConfig } from './config/simulation.js';
-import { isStartupFatal, isUrzError, ErrorCodes } from './errors.js';
+import { isStartupFatal } from './errors.js';
 import { createLogger } from './log.js';
 import { startDaemon } from './main.js';
 import { packageVersion } from './paths.js';
 import { ensureSimulationSecrets } from './sim/secrets.js';
 import { openStore } from './store/store.js';
-import { adminRequest } from './admin/client.js';
+import { diagCommand, localTechnician } from './admin/diag-command.js';
+import { sshEntry } from './admin/ssh-entry.js';
 import { startSimBus } from './sim/sim-bus-command.js';
 import { describeOffice, startSimOffice } from './sim/sim-office-command.js';
 import { startDemo } from './sim/demo-command.js';
@@ -159,27 +160,6 @@ async function simOfficeCommand(opts: SimOfficeCliOptions): Promise<number> {
   return ExitCodes.ok;
 }
 
-interface DiagOptions extends ConfigOption {
-  socket?: string;
-  json?: boolean;
-}
-
-function socketPath(opts: DiagOptions): string {
-  if (opts.socket !== undefined) return opts.socket;
-  return resolveConfig(opts).config.admin.socket;
-}
-
-async function diagStatus(opts: DiagOptions): Promise<number> {
-  try {
-    const answer = await adminRequest(socketPath(opts), { cmd: 'status' });
-    process.stdout.write(JSON.stringify(answer, null, opts.json === true ? 0 : 2) + '\n');
-    return ExitCodes.ok;
-  } catch (e) {
-    process.stderr.write(`urzedomat diag: ${oneLine(e)}\n`);
-    return isUrzError(e, ErrorCodes.AdminUnreachable) ? ExitCodes.unreachable : ExitCodes.unreachable;
-  }
-}
-
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('urzedomat')
     .description('Controller of the urzędomat document-pickup locker.')
@@ -223,16 +203,31 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--private-key <file>', "the office's Ed25519 private key (PEM); default: office-ed25519.key.pem beside office.publicKeyFile")
     .action(async (opts: SimOfficeCliOptions) => setExit(await simOfficeCommand(opts)));
 
-  const diag = program
-    .command('diag')
-    .description("Technician's tool: ask the running daemon over its admin socket. Exit 2 when the daemon cannot be reached.");
-  diag
-    .command('status')
-    .description('Print the locker state: boards, compartments, sync.')
+  program
+    .command('ssh-entry')
+    .description("sshd's ForceCommand for the technicians' account: runs the one `diag` command in SSH_ORIGINAL_COMMAND with the technician's identity, or refuses it (exit 3) and has it audited.")
     .addOption(configOption())
     .option('--socket <path>', 'admin socket of the daemon (instead of the one in the config)')
-    .option('--json', 'one JSON object on one line, for scripts')
-    .action(async (opts: DiagOptions) => setExit(await diagStatus(opts)));
+    .option('--names <file>', 'technician names by key fingerprint (`SHA256:... Name` per line)', '/etc/urzedomat/technicians')
+    .action(async (opts: ConfigOption & { socket?: string; names?: string }) => {
+      let socket: string;
+      try {
+        socket = opts.socket ?? resolveConfig(opts).config.admin.socket;
+      } catch (e) {
+        process.stderr.write(`urzedomat: ${oneLine(e)}\n`);
+        return setExit(ExitCodes.configOrStartup);
+      }
+      setExit(await sshEntry({ socket, namesFile: opts.names, env: process.env, out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') }));
+    });
+
+  program.addCommand(diagCommand({
+    socketPath: (opts) => opts.socket ?? resolveConfig(opts).config.admin.socket,
+    who: localTechnician,
+    out: (t) => process.stdout.write(t + '\n'),
+    err: (t) => process.stderr.write(t + '\n'),
+    setExit,
+    allowTargets: true,
+  }));
 
   return program;
 }

@@ -12,6 +12,7 @@ import type { Transport } from '../hardware/transport/transport.js';
 import type { Clock } from './clock.js';
 import { LockerCore } from './core/locker-core.js';
 import { createSync, type Sync } from './sync/build.js';
+import { startAdminServer } from './admin/server.js';
 import { startKioskServer, type KioskServer } from './kiosk/server.js';
 import type { DemoNotes } from './kiosk/sim-panel.js';
 import type { Config } from './config/schema.js';
@@ -71,6 +72,7 @@ const housekeepingIntervalMs = 5 * 60_000;
 export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Daemon> {
   const { logger, clock } = deps;
   const version = packageVersion();
+  const startedMono = clock.monoMs();
   logger.info({ lockerId: config.lockerId, version, dataDir: config.dataDir }, 'starting');
 
   // Secrets are checked before anything opens, so a bad key file stops the start with its key named.
@@ -108,6 +110,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   await core.start();
   sync.service.start();
   const kiosk = await startKioskServer(config, core, logger, { simBus, demo: deps.demo });
+  const admin = await startAdminServer({ config, core, store, hardware, gpio, sync, clock, version, startedMono }, logger);
 
   const housekeeping = setInterval(() => {
     const [r] = store.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
@@ -131,6 +134,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       stopped = true;
       clearInterval(housekeeping);
       // No new sessions first; then the office sync, the hardware, the machines, the database.
+      await admin.close();
       await kiosk.close();
       await sync.service.stop();
       await hardware.stop();

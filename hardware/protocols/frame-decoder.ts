@@ -120,6 +120,7 @@ export class FrameDecoder<F> extends Transform {
   }
 
   private discard(n: number, reason: Discard['reason']): void {
+    if (n === 0) return; // a clean stream discards nothing, and says so by staying silent
     const bytes = Buffer.from(this.buf.subarray(0, n));
     this.buf = this.buf.subarray(n);
     this.discardedBytes += n;

@@ -1,12 +1,17 @@
 import { connect } from 'node:net';
 import { ErrorCodes, UrzError } from '../errors.js';
 
-/** Version of the admin socket's request format; the daemon refuses versions it does not speak. */
-export const adminProtocolVersion = 1;
+import { adminProtocolVersion, type Technician } from './protocol.js';
+
+function hintFor(e: NodeJS.ErrnoException): string {
+  if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED') return ' (is the daemon running?)';
+  return e.code === 'EACCES' ? ' (is this account in the technicians group?)' : '';
+}
 
 export interface AdminRequest {
   readonly cmd: string;
   readonly args?: Record<string, unknown>;
+  readonly who?: Technician;
 }
 
 /**
@@ -22,10 +27,7 @@ export function adminRequest(socketPath: string, req: AdminRequest, timeoutMs = 
       reject(new UrzError(ErrorCodes.AdminUnreachable, `cannot reach the daemon at ${socketPath}: ${why}`, { cause }));
     };
     sock.setTimeout(timeoutMs, () => fail('no answer in time'));
-    sock.on('error', (e: NodeJS.ErrnoException) => {
-      const hint = e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? ' (is the daemon running?)' : e.code === 'EACCES' ? ' (is this account in the technicians group?)' : '';
-      fail(`${e.code ?? e.message}${hint}`, e);
-    });
+    sock.on('error', (e: NodeJS.ErrnoException) => fail(`${e.code ?? e.message}${hintFor(e)}`, e));
     sock.on('connect', () => sock.write(JSON.stringify({ v: adminProtocolVersion, ...req }) + '\n'));
     sock.on('data', (chunk) => {
       buf += chunk.toString('utf8');
@@ -41,5 +43,39 @@ export function adminRequest(socketPath: string, req: AdminRequest, timeoutMs = 
     sock.on('end', () => {
       if (!buf.includes('\n')) fail('the connection closed without an answer');
     });
+  });
+}
+
+/**
+ * `watch`: sends the request and hands every line after the first answer to `onEvent` until the daemon closes
+ * the connection or `signal` aborts. Resolves with the first answer.
+ */
+export function adminStream(socketPath: string, req: AdminRequest, onEvent: (e: unknown) => void, signal: AbortSignal, onReady: () => void = () => undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(socketPath);
+    let buf = '';
+    let first = true;
+    signal.addEventListener('abort', () => { sock.destroy(); resolve(); }, { once: true });
+    sock.on('error', (e: NodeJS.ErrnoException) => reject(new UrzError(ErrorCodes.AdminUnreachable, `cannot reach the daemon at ${socketPath}: ${e.code ?? e.message}${hintFor(e)}`, { cause: e })));
+    sock.on('connect', () => sock.write(JSON.stringify({ v: adminProtocolVersion, ...req }) + '\n'));
+    sock.on('data', (chunk) => {
+      buf += chunk.toString('utf8');
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const v = JSON.parse(line) as unknown;
+        if (first) {
+          first = false;
+          const a = v as { ok?: boolean; error?: { message?: string } };
+          if (a.ok !== true) {
+            sock.destroy();
+            reject(new Error(a.error?.message ?? 'refused'));
+            return;
+          }
+          onReady();
+        } else onEvent(v);
+      }
+    });
+    sock.on('close', () => resolve());
   });
 }

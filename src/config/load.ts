@@ -51,7 +51,7 @@ function resolvePaths(c: Config, baseDir: string): Config {
       clientCertFile: optAbs(c.office.clientCertFile),
       clientKeyFile: optAbs(c.office.clientKeyFile),
     },
-    admin: { socket: abs(c.admin.socket) },
+    admin: { ...c.admin, socket: abs(c.admin.socket) },
   };
 }
 

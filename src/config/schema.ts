@@ -120,6 +120,8 @@ const office = z
 
 const admin = z.strictObject({
   socket: nonEmptyPath.default('/run/urzedomat/admin.sock'),
+  /** The technicians' group: the socket and its directory are given to it (the daemon must be a member). */
+  group: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a Unix group name').optional(),
 });
 
 /** A BCM pin number (0-27 on the 40-pin header); the sysfs offset is found at run time, never configured. */

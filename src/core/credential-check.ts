@@ -88,6 +88,18 @@ export class CredentialCheck {
     })();
   }
 
+  /** The device-wide guessing state, for the technician (no phone number or code in it). */
+  deviceLockout(): { locked: boolean; retryAfterS: number; scope: string | undefined; failuresInRow: number; failuresToday: number } {
+    const now = this.d.clock.monoMs();
+    const device = this.d.guesses.device();
+    expire(device, now);
+    const g = gate(device, undefined, now);
+    return {
+      locked: !g.open, retryAfterS: g.open ? 0 : g.retryAfterS, scope: g.open ? undefined : g.scope,
+      failuresInRow: device.failuresInRow, failuresToday: device.dayFailures.length,
+    };
+  }
+
   /** Staff, the technician or the office lift the device-wide lockout. */
   resetDeviceLockout(actor: string): void {
     this.d.db.transaction(() => {

@@ -99,4 +99,18 @@ describe('frame decoder properties', () => {
       { numRuns },
     );
   });
+
+  it('announces a discard only when bytes were thrown away, each with those bytes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(noise, validFrame), { maxLength: 6 }), (pairs) => {
+        const d = createDecoder(['kerong-cu48', 'kerong-cu16']);
+        const discards: Buffer[] = [];
+        d.on('discard', (x: { bytes: Buffer }) => discards.push(x.bytes));
+        for (const [n, f] of pairs) d.feed(Buffer.concat([n, f]));
+        expect(discards.every((b) => b.length > 0)).toBe(true);
+        expect(Buffer.concat(discards).toString('hex')).toBe(Buffer.concat(pairs.map(([n]) => n)).toString('hex'));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
 });

@@ -1,0 +1,138 @@
+import { existsSync, unlinkSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '../log.js';
+import { AdminCommands, AdminError } from './commands.js';
+import { adminProtocolVersion, maxRequestBytes, type AdminAnswer, type AdminRequest, type Technician } from './protocol.js';
+import { groupId, prepareSocketDir, protectSocket } from './socket-permissions.js';
+import type { AdminContext } from './status.js';
+import { watchEvents } from './watch.js';
+
+export interface AdminServer {
+  readonly path: string;
+  close(): Promise<void>;
+}
+
+/** A socket file left by a crash answers nobody; one that answers belongs to a running daemon. */
+async function removeStaleSocket(path: string): Promise<void> {
+  if (!existsSync(path)) return;
+  const alive = await new Promise<boolean>((resolve) => {
+    const s = connect(path);
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+  if (alive) throw new Error(`another daemon answers on ${path}`);
+  unlinkSync(path);
+}
+
+function parseRequest(line: string): AdminRequest {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    throw new AdminError('bad-request', 'the request is not JSON');
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new AdminError('bad-request', 'the request is not a JSON object');
+  const r = v as Record<string, unknown>;
+  if (r.v !== adminProtocolVersion) throw new AdminError('version', `this daemon speaks admin protocol ${adminProtocolVersion}, not ${String(r.v)}`);
+  if (typeof r.cmd !== 'string') throw new AdminError('bad-request', 'cmd is missing');
+  const args = r.args === undefined ? {} : r.args;
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new AdminError('bad-request', 'args must be an object');
+  return { v: r.v, cmd: r.cmd, args: args as Record<string, unknown>, ...(isTechnician(r.who) ? { who: r.who } : {}) };
+}
+
+function isTechnician(w: unknown): w is Technician {
+  if (w === null || typeof w !== 'object') return false;
+  const t = w as Record<string, unknown>;
+  const short = (x: unknown): boolean => x === undefined || (typeof x === 'string' && x.length <= 128);
+  return typeof t.account === 'string' && t.account.length <= 64 && (t.via === 'ssh' || t.via === 'local') && short(t.key) && short(t.name);
+}
+
+/**
+ * The admin API on a Unix socket (contracts.md §4 is its client's face): one JSON request per line, one
+ * answer per line, then the connection closes, except `watch`, which streams until the client leaves. The
+ * socket is 0660 in a 0750 directory, owned by the daemon's user and the technicians' group: nobody else can
+ * connect.
+ */
+export async function startAdminServer(ctx: AdminContext, logger: Logger): Promise<AdminServer> {
+  const log = logger.child({ layer: 'admin' });
+  const path = ctx.config.admin.socket;
+  const groupName = ctx.config.admin.group;
+  const gid = groupName === undefined ? undefined : groupId(groupName);
+  if (groupName !== undefined && gid === undefined) log.warn({ group: groupName }, 'admin group does not exist; the socket keeps the daemon\'s own group');
+  prepareSocketDir(path, gid);
+  await removeStaleSocket(path);
+  const commands = new AdminCommands(ctx);
+  const sockets = new Set<Socket>();
+
+  const answer = (sock: Socket, a: AdminAnswer): void => {
+    sock.end(JSON.stringify(a) + '\n');
+  };
+
+  const handle = async (sock: Socket, line: string): Promise<void> => {
+    let req: AdminRequest;
+    try {
+      req = parseRequest(line);
+    } catch (e) {
+      const err = e as AdminError;
+      return answer(sock, { ok: false, error: { code: err.code, message: err.message } });
+    }
+    log.info({ cmd: req.cmd, who: req.who ?? null }, 'admin request');
+    if (req.cmd === 'watch') {
+      sock.write(JSON.stringify({ ok: true, result: { watching: true } }) + '\n');
+      const stop = watchEvents(ctx, (e) => sock.write(JSON.stringify(e) + '\n'));
+      sock.once('close', stop);
+      return;
+    }
+    try {
+      answer(sock, { ok: true, result: await commands.run(req.cmd, req.args ?? {}, req.who) });
+    } catch (e) {
+      if (e instanceof AdminError) answer(sock, { ok: false, error: { code: e.code, message: e.message } });
+      else {
+        log.error({ err: (e as Error).message, cmd: req.cmd }, 'admin command failed');
+        answer(sock, { ok: false, error: { code: 'failed', message: (e as Error).message } });
+      }
+    }
+  };
+
+  const server: Server = createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => sock.destroy());
+    let buf = '';
+    let done = false;
+    sock.on('data', (chunk) => {
+      if (done) return;
+      buf += chunk.toString('utf8');
+      if (buf.length > maxRequestBytes) {
+        done = true;
+        return answer(sock, { ok: false, error: { code: 'bad-request', message: 'request too large' } });
+      }
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      done = true;
+      handle(sock, buf.slice(0, nl)).catch((e: unknown) => {
+        log.error({ err: (e as Error).message }, 'admin connection failed');
+        sock.destroy();
+      });
+    });
+  });
+  // Created with no permissions for others from the first moment; protectSocket then sets the exact mode.
+  const oldUmask = process.umask(0o117);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+  } finally {
+    process.umask(oldUmask);
+  }
+  protectSocket(path, gid);
+  log.info({ socket: path, group: groupName ?? null }, 'admin socket listening');
+  return {
+    path,
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
