@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmodSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { encodeCu48Status, encodeCu48Unlock } from '../../hardware/protocols/kerong-cu48/codec.js';
@@ -17,7 +18,12 @@ describe('urzedomat diag over the admin socket', () => {
   let rig: KioskRig;
   let socket: string;
   const me = `technician:${userInfo().username}`;
-  const diag = (...args: string[]): Promise<CliResult> => runCli(['diag', ...args, '--socket', socket]);
+  const printed: string[] = [];
+  const diag = async (...args: string[]): Promise<CliResult> => {
+    const r = await runCli(['diag', ...args, '--socket', socket]);
+    printed.push(r.stdout, r.stderr);
+    return r;
+  };
   const hex = (b: Buffer): string => b.toString('hex');
   const audit = (action: string): { actor: string; subject: string | null; detail: string | null }[] =>
     rig.daemon.store.db.prepare('SELECT actor, subject, detail FROM audit_log WHERE action = ? ORDER BY seq').all(action) as never;
@@ -186,6 +192,23 @@ describe('urzedomat diag over the admin socket', () => {
     }
   });
 
+  it('speaks one JSON line per request with a version; anything else gets a clear error', async () => {
+    const raw = (text: string): Promise<Record<string, any>> => new Promise((resolve, reject) => {
+      const c = createConnection(socket);
+      let buf = '';
+      c.on('data', (d) => (buf += d.toString()));
+      c.on('end', () => resolve(JSON.parse(buf)));
+      c.on('error', reject);
+      c.write(text);
+    });
+    expect(await raw('not json\n')).toEqual({ ok: false, error: { code: 'bad-request', message: 'the request is not JSON' } });
+    expect((await raw('{"v":2,"cmd":"status"}\n')).error.code).toBe('version');
+    expect((await raw('{"v":1,"cmd":"format-disk"}\n')).error).toEqual({ code: 'unknown-command', message: 'unknown command "format-disk"' });
+    expect((await raw('{"v":1,"cmd":"status","args":[]}\n')).error.code).toBe('bad-request');
+    expect((await raw(JSON.stringify({ v: 1, cmd: 'status', pad: 'x'.repeat(20_000) }) + '\n')).error.message).toBe('request too large');
+    expect((await raw('{"v":1,"cmd":"status"}\n')).ok).toBe(true);
+  });
+
   it('watch streams latch changes and alarms as they happen', async () => {
     const child = spawn(process.execPath, [cliPath, 'diag', 'watch', '--json', '--socket', socket], { stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: Record<string, unknown>[] = [];
@@ -209,5 +232,13 @@ describe('urzedomat diag over the admin socket', () => {
       child.kill('SIGINT');
       rig.closeDoor(11);
     }
+    printed.push(JSON.stringify(lines));
+  });
+
+  it('nothing any command printed holds a phone number, code, PIN or key', () => {
+    const all = printed.join('\n');
+    expect(all.length).toBeGreaterThan(5_000);
+    const key = readFileSync(rig.daemon.config.office.codeKeyFile, 'utf8').trim();
+    for (const secret of ['600100201', '11112222', '600999999', key, key.slice(0, 16)]) expect(all).not.toContain(secret);
   });
 });
