@@ -13,6 +13,8 @@ import type { Clock } from './clock.js';
 import { LockerCore } from './core/locker-core.js';
 import { createSync, type Sync } from './sync/build.js';
 import { startAdminServer } from './admin/server.js';
+import { ServiceNotifier } from './service/notify.js';
+import { startWatchdog } from './service/watchdog.js';
 import { startKioskServer, type KioskServer } from './kiosk/server.js';
 import type { DemoNotes } from './kiosk/sim-panel.js';
 import type { Config } from './config/schema.js';
@@ -27,6 +29,8 @@ export interface DaemonDeps {
   readonly clock: Clock;
   /** The demo's staff login and documents, shown on the simulator panel. */
   readonly demo?: DemoNotes;
+  /** Where NOTIFY_SOCKET and WATCHDOG_USEC come from (systemd); the process's environment by default. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface Daemon {
@@ -118,6 +122,14 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   }, housekeepingIntervalMs);
 
   logger.info({ lockerId: config.lockerId, boards: config.boards.length, compartments: config.compartments.length, bus: config.bus.transport, mode: core.mode() }, 'ready');
+  // Only now, with the database migrated, the boards polled, the kiosk and the admin socket answering.
+  const notifier = new ServiceNotifier(deps.env ?? process.env, logger.child({ layer: 'systemd' }));
+  await notifier.send('READY=1', `STATUS=in service: ${config.compartments.length} compartments, mode ${core.mode()}`);
+  const watchdogMs = notifier.watchdogIntervalMs();
+  const stopWatchdog = watchdogMs === undefined ? () => undefined : startWatchdog(notifier, watchdogMs, {
+    clock, db: store.db, poller: hardware.poller, boards: config.boards.map((b) => b.address),
+    maxPollAgeMs: Math.max(5_000, 20 * (config.bus.pollIntervalMs + config.bus.replyTimeoutMs)),
+  }, logger.child({ layer: 'systemd' }));
 
   let stopped = false;
   return {
@@ -132,6 +144,8 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     async stop(reason: string): Promise<void> {
       if (stopped) return;
       stopped = true;
+      stopWatchdog();
+      await notifier.send('STOPPING=1', `STATUS=stopping: ${reason}`);
       clearInterval(housekeeping);
       // No new sessions first; then the office sync, the hardware, the machines, the database.
       await admin.close();

@@ -15,7 +15,8 @@ export interface KioskServer {
   readonly port: number;
   /** Live screens connected to `/api/events`. */
   readonly events: EventStream;
-  close(): Promise<void>;
+  /** Turns new requests away, lets running ones (a pickup waiting for its latch) finish, then closes. */
+  close(drainMs?: number): Promise<void>;
 }
 
 export interface KioskOptions {
@@ -63,7 +64,19 @@ export async function startKioskServer(config: Config, core: LockerCore, logger:
     sendJson(res, 404, { result: 'not-found' });
   };
 
+  // Stopping: requests already running (a pickup waiting for its latch) finish; new ones are turned away.
+  let closing = false;
+  let inFlight = 0;
   const server: Server = createServer((req, res) => {
+    if (closing) {
+      sendJson(res, 503, { result: 'unavailable' }, { connection: 'close' });
+      return;
+    }
+    const isStream = req.url?.startsWith('/api/events') === true;
+    if (!isStream) {
+      inFlight += 1;
+      res.once('close', () => { inFlight -= 1; });
+    }
     route(req, res).catch((e: unknown) => {
       log.error({ err: (e as Error).message, path: req.url }, 'kiosk request failed');
       if (!res.headersSent) sendJson(res, 503, { result: 'unavailable' });
@@ -82,13 +95,19 @@ export async function startKioskServer(config: Config, core: LockerCore, logger:
   return {
     port,
     events,
-    close: () => new Promise<void>((resolve) => {
+    async close(drainMs = 20_000): Promise<void> {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const until = Date.now() + drainMs;
+      while (inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      if (inFlight > 0) log.warn({ inFlight }, 'kiosk requests still running at stop; cut off');
       core.modeChanges.off('mode', onMode);
       core.compartments.changes.off('change', onChange);
       residents.stop();
       events.close();
       server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+      await closed;
+    },
   };
 }
