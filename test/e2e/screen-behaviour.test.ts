@@ -67,6 +67,18 @@ describe('kiosk screen behaviour (Chromium)', () => {
     await context.close();
   });
 
+  it('opened as the kiosk unit opens it (/?kiosk=1), the page shows no mouse pointer', async () => {
+    const context = await browser.newContext({ viewport: kioskViewport });
+    const page = await context.newPage();
+    await page.goto(rig.url + '?kiosk=1');
+    await page.waitForSelector('body[data-view="welcome"]');
+    expect(await page.evaluate(() => getComputedStyle(document.getElementById('start')!).cursor)).toBe('none');
+    await page.goto(rig.url);
+    await page.waitForSelector('body[data-view="welcome"]');
+    expect(await page.evaluate(() => getComputedStyle(document.getElementById('start')!).cursor)).toBe('pointer');
+    await context.close();
+  });
+
   it('controls are reachable in order with Tab and show a visible focus ring', async () => {
     const { context, page } = await kioskAt('2026-11-25T10:00:00+01:00');
     await page.keyboard.press('Tab');

@@ -31,6 +31,8 @@ class Kiosk implements Ui {
   private idleTimer: number | undefined;
 
   async start(): Promise<void> {
+    // The kiosk unit opens `/?kiosk=1`: a touch screen shows no mouse pointer, whatever the compositor does.
+    if (new URLSearchParams(location.search).has('kiosk')) document.documentElement.classList.add('kiosk');
     this.info = await screenInfo();
     this.mode = this.info.mode;
     connectLive(this.session, {
