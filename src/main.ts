@@ -117,8 +117,10 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const admin = await startAdminServer({ config, core, store, hardware, gpio, sync, clock, version, startedMono }, logger);
 
   const housekeeping = setInterval(() => {
-    const [r] = store.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
-    storeLog.debug({ walPages: r?.log, checkpointed: r?.checkpointed }, 'wal checkpoint');
+    // Fully (TRUNCATE: the WAL file shrinks) when idle; otherwise without waiting for anyone (PASSIVE).
+    const idle = core.compartments.states().every((c) => c.state !== 'open' && c.state !== 'reserved');
+    const [r] = store.db.pragma(`wal_checkpoint(${idle ? 'TRUNCATE' : 'PASSIVE'})`) as { busy: number; log: number; checkpointed: number }[];
+    storeLog.debug({ idle, walPages: r?.log, checkpointed: r?.checkpointed }, 'wal checkpoint');
   }, housekeepingIntervalMs);
 
   logger.info({ lockerId: config.lockerId, boards: config.boards.length, compartments: config.compartments.length, bus: config.bus.transport, mode: core.mode() }, 'ready');
