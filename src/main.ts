@@ -146,6 +146,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     async stop(reason: string): Promise<void> {
       if (stopped) return;
       stopped = true;
+      logger.info({ reason }, 'stopping');
       stopWatchdog();
       await notifier.send('STOPPING=1', `STATUS=stopping: ${reason}`);
       clearInterval(housekeeping);

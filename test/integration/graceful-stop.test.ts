@@ -69,6 +69,7 @@ describe('graceful stop during a pickup', () => {
     const pickup = post('/api/pickup', { phone: '600100200', code: '12345678' });
     await until(() => unlocks().length === 2, 10_000, 'the pickup unlock on the wire');
     d.child.kill('SIGTERM');
+    await until(() => d.out().includes('"msg":"stopping"'), 5_000, 'the daemon stopping');
     const late = await fetch(base + '/api/staff/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ staffId: 'S-1', pin: '1234' }) })
       .then((r) => r.status, (e: Error) => e.message);
     expect(await pickup).toEqual({ status: 200, body: { result: 'opened', compartment: 1 } });
