@@ -20,7 +20,7 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
-export function credentialTiming(samples = 3_000): void {
+export function credentialTiming(samples = 3_000): { medianDiffMs: number; p99DiffMs: number } {
   const dir = mkdtempSync(join(tmpdir(), 'urz-bench-'));
   const store = openStore(dir, systemClock);
   try {
@@ -51,7 +51,9 @@ export function credentialTiming(samples = 3_000): void {
     for (const [name, xs] of Object.entries(times)) console.log(`| ${name} | ${quantile(xs, 0.5).toFixed(3)} ms | ${quantile(xs, 0.99).toFixed(3)} ms |`);
     const med = Object.values(times).map((xs) => quantile(xs, 0.5));
     const p99 = Object.values(times).map((xs) => quantile(xs, 0.99));
-    console.log(`largest difference: median ${(Math.max(...med) - Math.min(...med)).toFixed(3)} ms, p99 ${(Math.max(...p99) - Math.min(...p99)).toFixed(3)} ms`);
+    const result = { medianDiffMs: Math.max(...med) - Math.min(...med), p99DiffMs: Math.max(...p99) - Math.min(...p99) };
+    console.log(`largest difference: median ${result.medianDiffMs.toFixed(3)} ms, p99 ${result.p99DiffMs.toFixed(3)} ms`);
+    return result;
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });

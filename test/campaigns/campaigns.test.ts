@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { auditTampering } from './audit-tampering.js';
+import { contractLimits, keypadAttack } from './keypad-attack.js';
+
+/**
+ * The reliability campaigns in their short mode, as CI runs them (`npm run campaigns -- --long` runs them at
+ * full size by hand; the figures are in docs/RELIABILITY.md).
+ */
+describe('campaign: keypad attack (short)', () => {
+  it.each([
+    ['a bot at one guess a second', { guesses: 2_000, codes: 200, paceMs: 1_000, patient: false }],
+    ['a patient attacker who waits as told', { guesses: 400, codes: 200, paceMs: 1_000, patient: true }],
+  ])('%s: nothing opens, failures held to the limits, the alarm within a minute', (_who, o) => {
+    const r = keypadAttack(o);
+    expect(r.opens).toBe(0);
+    expect(r.checked + r.lockedOutAnswers).toBe(o.guesses);
+    expect(r.longestQuickRun).toBeLessThanOrEqual(contractLimits.deviceFailuresInRow);
+    expect(r.maxCheckedPer24h).toBeLessThanOrEqual(contractLimits.deviceFailuresPerDay);
+    expect(r.alarmAfterS).toBeDefined();
+    expect(r.alarmAfterS!).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('campaign: audit tampering (short)', () => {
+  it('200 random edits, forgeries, deletions (inside and at the tail) and reorderings: all detected', () => {
+    const r = auditTampering({ trials: 200, rows: 120 });
+    expect(r.detected).toBe(r.trials);
+    for (const k of Object.values(r.byKind)) expect(k.tried).toBeGreaterThanOrEqual(40);
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * `npm run campaigns`: the reliability campaigns in their short mode (as CI runs them through
+ * test/campaigns/campaigns.test.ts); `npm run campaigns -- --long` at full size, printing the figures that go
+ * into docs/RELIABILITY.md.
+ */
+import { credentialTiming } from '../bench/credentials.bench.js';
+import { auditTampering } from './audit-tampering.js';
+import { contractLimits, keypadAttack } from './keypad-attack.js';
+
+const long = process.argv.includes('--long');
+const out = (s: string): void => void process.stdout.write(s + '\n');
+out(`# Reliability campaigns (${long ? 'long' : 'short'} mode, ${new Date().toISOString()})`);
+
+out('\n## 3. Keypad attack');
+out('| attacker | guesses | simulated time | opened | failures checked | answered locked-out | most checked in 24 h (limit 100) | longest run under 30 s apart (limit 5) | brute-force alarm after the 5th |');
+out('|---|---|---|---|---|---|---|---|---|');
+for (const [who, o] of [
+  ['bot, one guess a second', { guesses: long ? 10_000 : 2_000, codes: 200, paceMs: 1_000, patient: false }],
+  ['patient, waits as told', { guesses: long ? 10_000 : 400, codes: 200, paceMs: 1_000, patient: true }],
+] as const) {
+  const r = keypadAttack(o);
+  out(`| ${who} | ${r.guesses} | ${r.simulatedHours.toFixed(1)} h | ${r.opens} | ${r.checked} | ${r.lockedOutAnswers} | ${r.maxCheckedPer24h} | ${r.longestQuickRun} | ${r.alarmAfterS ?? 'none'} s |`);
+  if (r.opens > 0 || r.maxCheckedPer24h > contractLimits.deviceFailuresPerDay || r.longestQuickRun > contractLimits.deviceFailuresInRow) process.exitCode = 1;
+}
+const timing = credentialTiming(long ? 10_000 : 1_000);
+if (timing.medianDiffMs >= 1 || timing.p99DiffMs >= 1) process.exitCode = 1;
+
+out('\n## 5. Audit tampering');
+const a = auditTampering({ trials: long ? 1_000 : 200, rows: long ? 1_000 : 120 });
+out(`${a.trials} tamperings of a ${a.rows}-row log: ${a.detected} detected.`);
+out('| kind | tried | detected |');
+out('|---|---|---|');
+for (const [k, v] of Object.entries(a.byKind)) out(`| ${k} | ${v.tried} | ${v.detected} |`);
+if (a.detected !== a.trials) process.exitCode = 1;
