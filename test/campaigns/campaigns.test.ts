@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditTampering } from './audit-tampering.js';
+import { feedAttack } from './feed-attack.js';
 import { contractLimits, keypadAttack } from './keypad-attack.js';
 
 /**
@@ -26,5 +27,16 @@ describe('campaign: audit tampering (short)', () => {
     const r = auditTampering({ trials: 200, rows: 120 });
     expect(r.detected).toBe(r.trials);
     for (const k of Object.values(r.byKind)) expect(k.tried).toBeGreaterThanOrEqual(40);
+  });
+});
+
+describe('campaign: feed attack (short)', () => {
+  it('220 forged or mangled batches and every genuine batch replayed twice after a restart: none applied', () => {
+    const r = feedAttack({ forgeries: 220, genuineBatches: 10 });
+    expect(r.applied).toBe(0);
+    expect(r.tableUnchanged).toBe(true);
+    expect(r.cursor).toBe(50);
+    expect(r.replayed).toBe(20);
+    expect(Object.keys(r.kinds)).toHaveLength(11);
   });
 });

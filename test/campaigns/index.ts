@@ -5,6 +5,7 @@
  */
 import { credentialTiming } from '../bench/credentials.bench.js';
 import { auditTampering } from './audit-tampering.js';
+import { feedAttack } from './feed-attack.js';
 import { contractLimits, keypadAttack } from './keypad-attack.js';
 
 const long = process.argv.includes('--long');
@@ -24,6 +25,12 @@ for (const [who, o] of [
 }
 const timing = credentialTiming(long ? 10_000 : 1_000);
 if (timing.medianDiffMs >= 1 || timing.p99DiffMs >= 1) process.exitCode = 1;
+
+out('\n## 4. Feed attack');
+const f = feedAttack({ forgeries: long ? 1_000 : 220, genuineBatches: long ? 20 : 10 });
+out(`${f.forged} forged or mangled batches, then ${f.replayed} replays of genuine batches after a restart: ${f.applied} applied; authorization table ${f.tableUnchanged ? 'byte-identical' : 'CHANGED'}; cursor ${f.cursor}.`);
+out(`Kinds: ${Object.entries(f.kinds).map(([k, n]) => `${k} ${n}`).join(', ')}.`);
+if (f.applied > 0 || !f.tableUnchanged) process.exitCode = 1;
 
 out('\n## 5. Audit tampering');
 const a = auditTampering({ trials: long ? 1_000 : 200, rows: long ? 1_000 : 120 });
