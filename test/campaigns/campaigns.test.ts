@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditTampering } from './audit-tampering.js';
+import { clockScenario, scenarios } from './clock.js';
 import { feedAttack } from './feed-attack.js';
 import { contractLimits, keypadAttack } from './keypad-attack.js';
 
@@ -38,5 +39,18 @@ describe('campaign: feed attack (short)', () => {
     expect(r.cursor).toBe(50);
     expect(r.replayed).toBe(20);
     expect(Object.keys(r.kinds)).toHaveLength(11);
+  });
+});
+
+describe('campaign: clock', () => {
+  it.each(scenarios)('%s: expiry judged conservatively, lockouts unmoved, sequence and chain intact', (name, wallMs) => {
+    const r = clockScenario(name, wallMs);
+    expect(r.expiredDocument).toBe('403 expired'); // never released because the wall clock lags or is lost
+    // A clock far ahead makes everything look expired: refused, never released late.
+    expect(r.validDocument).toBe(wallMs > Date.parse('2027-01-01T00:00:00Z') ? '403 expired' : 'would open 2');
+    expect(r.lockoutAfterJump).toBe(r.lockoutBefore);
+    expect(r.liftedAfter15Min).toBe(true);
+    expect(r.seqsInOrder).toBe(true);
+    expect(r.auditIntact).toBe(true);
   });
 });

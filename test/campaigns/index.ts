@@ -5,6 +5,7 @@
  */
 import { credentialTiming } from '../bench/credentials.bench.js';
 import { auditTampering } from './audit-tampering.js';
+import { clockScenario, scenarios } from './clock.js';
 import { feedAttack } from './feed-attack.js';
 import { contractLimits, keypadAttack } from './keypad-attack.js';
 
@@ -39,3 +40,12 @@ out('| kind | tried | detected |');
 out('|---|---|---|');
 for (const [k, v] of Object.entries(a.byKind)) out(`| ${k} | ${v.tried} | ${v.detected} |`);
 if (a.detected !== a.trials) process.exitCode = 1;
+
+out('\n## 6. Clock');
+out('| wall clock | document expired yesterday (office time) | document valid 2 more days | lockout left before / after the jump | lifted after 15 min | outbox in sequence | audit chain |');
+out('|---|---|---|---|---|---|---|');
+for (const [name, wallMs] of scenarios) {
+  const r = clockScenario(name, wallMs);
+  out(`| ${name} | ${r.expiredDocument} | ${r.validDocument} | ${r.lockoutBefore} s / ${r.lockoutAfterJump} s | ${r.liftedAfter15Min ? 'yes' : 'NO'} | ${r.seqsInOrder ? 'yes' : 'NO'} | ${r.auditIntact ? 'intact' : 'BROKEN'} |`);
+  if (r.expiredDocument !== '403 expired' || r.lockoutAfterJump !== r.lockoutBefore || !r.seqsInOrder || !r.auditIntact) process.exitCode = 1;
+}

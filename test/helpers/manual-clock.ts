@@ -43,4 +43,9 @@ export class ManualClock implements Clock {
     this.wall += end - this.mono;
     this.mono = end;
   }
+
+  /** Sets the wall clock alone, as a dead RTC battery, a bad NTP answer or a person with `date -s` would. */
+  setWall(ms: number): void {
+    this.wall = ms;
+  }
 }
