@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditTampering } from './audit-tampering.js';
+import { busFaults } from './bus-faults.js';
 import { clockScenario, scenarios } from './clock.js';
 import { feedAttack } from './feed-attack.js';
 import { contractLimits, keypadAttack } from './keypad-attack.js';
@@ -53,4 +54,15 @@ describe('campaign: clock', () => {
     expect(r.seqsInOrder).toBe(true);
     expect(r.auditIntact).toBe(true);
   });
+});
+
+describe('campaign: bus faults (short)', () => {
+  it('30 loads and pickups with replies dropped, corrupted and delayed and the board cut off now and then', async () => {
+    const r = await busFaults({ pickups: 30 });
+    expect(r.unaskedUnlocks).toBe(0);
+    expect(r.overRetried).toBe(0);
+    expect(r.stuck).toBe(0);
+    expect(r.collected + r.stranded + r.notLoaded).toBe(r.pickups);
+    expect(r.collected).toBeGreaterThan(r.pickups / 2);
+  }, 120_000);
 });

@@ -5,6 +5,7 @@
  */
 import { credentialTiming } from '../bench/credentials.bench.js';
 import { auditTampering } from './audit-tampering.js';
+import { busFaults } from './bus-faults.js';
 import { clockScenario, scenarios } from './clock.js';
 import { feedAttack } from './feed-attack.js';
 import { contractLimits, keypadAttack } from './keypad-attack.js';
@@ -12,6 +13,13 @@ import { contractLimits, keypadAttack } from './keypad-attack.js';
 const long = process.argv.includes('--long');
 const out = (s: string): void => void process.stdout.write(s + '\n');
 out(`# Reliability campaigns (${long ? 'long' : 'short'} mode, ${new Date().toISOString()})`);
+
+out('\n## 2. Bus faults (10% of replies dropped, 5% corrupted, 5% delayed past the timeout, the board cut off now and then)');
+const b = await busFaults({ pickups: long ? 1_000 : 30 });
+out('| documents | collected | pickup attempts that ended in a reported fault | left in a faulted compartment | loads refused (unavailable) | stuck half-way | unlocks nobody asked for | unlocks beyond one retry | unlocks on the wire / intents | cable cuts |');
+out('|---|---|---|---|---|---|---|---|---|---|');
+out(`| ${b.pickups} | ${b.collected} | ${b.reportedFaults} | ${b.stranded} | ${b.notLoaded} | ${b.stuck} | ${b.unaskedUnlocks} | ${b.overRetried} | ${b.wireUnlocks} / ${b.intents} | ${b.offlineSpells} |`);
+if (b.stuck > 0 || b.unaskedUnlocks > 0 || b.overRetried > 0) process.exitCode = 1;
 
 out('\n## 3. Keypad attack');
 out('| attacker | guesses | simulated time | opened | failures checked | answered locked-out | most checked in 24 h (limit 100) | longest run under 30 s apart (limit 5) | brute-force alarm after the 5th |');
