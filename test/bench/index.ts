@@ -1,8 +1,10 @@
 /** `npm run bench`: every benchmark, one after the other, each printing its figures against its goal. */
 import { busBenchmark } from './bus.bench.js';
 import { credentialTiming } from './credentials.bench.js';
+import { startupBenchmark } from './startup.bench.js';
 import { syncBenchmark } from './sync.bench.js';
 
 await busBenchmark();
 credentialTiming();
 syncBenchmark();
+await startupBenchmark();

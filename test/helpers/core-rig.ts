@@ -15,7 +15,7 @@ import { SimulatedTransport } from '../../hardware/sim/sim-transport.js';
 import type { SimulatedBus } from '../../hardware/sim/sim-bus.js';
 import type { BoardConfig } from '../../hardware/boards.js';
 import type { CompartmentConfig } from '../../src/config/schema.js';
-import { until } from './hardware.js';
+import { until } from './until.js';
 import { testKey } from './store-fixtures.js';
 
 export const rigBoards: BoardConfig[] = [{ address: 0, protocol: 'kerong-cu48', locks: 48, latchedBit: 1 }];
