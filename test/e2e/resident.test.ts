@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { encodeCu16Unlock } from '../../hardware/protocols/kerong-cu16/codec.js';
 import { encodeCu48Unlock } from '../../hardware/protocols/kerong-cu48/codec.js';
-import { launchChromium, openKiosk, viewsSeen } from './helpers/browser.js';
-import { startKioskRig, type KioskRig } from '../helpers/kiosk-rig.js';
+import { openKiosk, viewsSeen } from './helpers/browser.js';
+import { kioskSuite } from './helpers/kiosk-suite.js';
 
 /**
  * A resident at the touch screen, in real Chromium, against the whole daemon on simulated boards: each test
@@ -17,12 +17,7 @@ async function typeOnKeypad(page: Page, digits: string): Promise<void> {
 }
 
 describe('resident at the kiosk (Chromium)', () => {
-  let browser: Browser;
-  let rig: KioskRig;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    rig = await startKioskRig();
+  const k = kioskSuite(async (rig) => {
     rig.addDocument({ id: 'A-1', phone: '600100200', code: '12345678' });
     rig.addDocument({ id: 'A-2', phone: '600100201', code: '87654321', size: 'L' });
     rig.addDocument({ id: 'A-3', phone: '600100203', code: '33334444' });
@@ -34,13 +29,9 @@ describe('resident at the kiosk (Chromium)', () => {
     rig.daemon.store.db.prepare("UPDATE authorization SET expires_at = '2020-01-01T00:00:00Z' WHERE id = 'A-4'").run();
     rig.resetFrames();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await rig?.stop();
-  });
 
   it('collects by typing: phone on the physical keypad, code on the screen; the screen shows which compartment, then the receipt', async () => {
-    const { page, errors } = await openKiosk(browser, rig.url);
+    const { page, errors } = await openKiosk(k.browser, k.rig.url);
     await page.click('#start');
     await page.keyboard.type('600100200'); // the phone field has the focus; when full, the code field takes it
     await typeOnKeypad(page, '12345678');
@@ -50,36 +41,36 @@ describe('resident at the kiosk (Chromium)', () => {
     expect(await page.textContent('#title')).toBe('Skrytka nr 1 jest otwarta');
     expect(await page.textContent('#position')).toBe('Kolumna 1 od lewej, 1. skrytka od góry (z 4).');
     expect(await page.getAttribute('.locker .box.marked', 'data-compartment')).toBe('1');
-    expect(rig.unlockFrames()).toEqual([hex(encodeCu48Unlock(0, 1))]);
+    expect(k.rig.unlockFrames()).toEqual([hex(encodeCu48Unlock(0, 1))]);
 
-    rig.closeDoor(1);
+    k.rig.closeDoor(1);
     await page.waitForSelector('body[data-view="done"]');
-    const receipt = rig.daemon.store.db.prepare("SELECT id FROM receipt WHERE authorization_id = 'A-1'").get() as { id: string };
+    const receipt = k.rig.daemon.store.db.prepare("SELECT id FROM receipt WHERE authorization_id = 'A-1'").get() as { id: string };
     expect(await page.getAttribute('#receipt', 'alt')).toBe(`Kod QR potwierdzenia odbioru ${receipt.id}`);
     expect(await page.getAttribute('#receipt', 'src')).toMatch(/^data:image\/svg\+xml/);
     const views = (await viewsSeen(page)).map((v) => v.split('|')[0]);
     expect(views.slice(views.indexOf('checking'))).toEqual(['checking', 'opening', 'open', 'done']);
     expect(await viewsSeen(page)).toContain('opening|Skrytka nr 1 otwiera się…');
-    expect(rig.unlockFrames()).toHaveLength(1); // shutting the door sent nothing
+    expect(k.rig.unlockFrames()).toHaveLength(1); // shutting the door sent nothing
     expect(errors).toEqual([]);
     await page.context().close();
   });
 
   it('collects by QR scan typed by the scanner while the focus is in the phone field, in English', async () => {
-    const { page, errors } = await openKiosk(browser, rig.url);
+    const { page, errors } = await openKiosk(k.browser, k.rig.url);
     await page.click('#lang');
     expect(await page.textContent('#title')).toBe('Collect your documents');
     await page.click('#start');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('phone');
-    const before = rig.unlockFrames().length;
+    const before = k.rig.unlockFrames().length;
     await page.keyboard.type('URZ1;czestochowa-focha-1;600100201;87654321');
     await page.keyboard.press('Enter');
 
     await page.waitForSelector('body[data-view="open"]');
     expect(await page.textContent('#title')).toBe('Compartment 9 is open');
     expect(await page.textContent('#position')).toBe('Column 3 from the left, compartment 1 from the top (of 4).');
-    expect(rig.unlockFrames().slice(before)).toEqual([hex(encodeCu16Unlock(1, 1))]);
-    rig.closeDoor(9);
+    expect(k.rig.unlockFrames().slice(before)).toEqual([hex(encodeCu16Unlock(1, 1))]);
+    k.rig.closeDoor(9);
     await page.waitForSelector('body[data-view="done"]');
     expect(await page.textContent('#title')).toBe('Thank you, document collected');
     expect(errors).toEqual([]);
@@ -87,8 +78,8 @@ describe('resident at the kiosk (Chromium)', () => {
   });
 
   it('a wrong code: says so and what to do, in both languages, and nothing is unlocked', async () => {
-    const { page } = await openKiosk(browser, rig.url);
-    const before = rig.unlockFrames().length;
+    const { page } = await openKiosk(k.browser, k.rig.url);
+    const before = k.rig.unlockFrames().length;
     await page.click('#start');
     await typeOnKeypad(page, '600100200');
     await typeOnKeypad(page, '99999999');
@@ -100,13 +91,13 @@ describe('resident at the kiosk (Chromium)', () => {
     expect(await page.textContent('#title')).toBe('Wrong phone number or code');
     await page.click('#retry');
     expect(await page.evaluate(() => document.body.dataset.view)).toBe('enter');
-    expect(rig.unlockFrames().length).toBe(before);
+    expect(k.rig.unlockFrames().length).toBe(before);
     await page.context().close();
   });
 
   it('a document not loaded yet and one past its pickup date: each says what to do next; nothing is unlocked', async () => {
-    const { page } = await openKiosk(browser, rig.url);
-    const before = rig.unlockFrames().length;
+    const { page } = await openKiosk(k.browser, k.rig.url);
+    const before = k.rig.unlockFrames().length;
     await page.click('#start');
     await page.keyboard.type('600100203');
     await page.keyboard.type('33334444');
@@ -124,29 +115,19 @@ describe('resident at the kiosk (Chromium)', () => {
     expect(await page.textContent('#problem-text')).toContain('Urząd Stanu Cywilnego w Częstochowie');
     await page.click('#hours');
     await page.waitForSelector('body[data-view="info"]');
-    expect(rig.unlockFrames().length).toBe(before);
+    expect(k.rig.unlockFrames().length).toBe(before);
     await page.context().close();
   });
 });
 
 describe('resident locked out after five wrong codes (Chromium)', () => {
-  let browser: Browser;
-  let rig: KioskRig;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    rig = await startKioskRig();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await rig?.stop();
-  });
+  const k = kioskSuite();
 
   it('five wrong codes, then the lockout with the time left; the right code does not open anything meanwhile', async () => {
-    rig.addDocument({ id: 'A-9', phone: '600100209', code: '12121212' });
-    await rig.load('A-9');
-    rig.resetFrames();
-    const { page } = await openKiosk(browser, rig.url);
+    k.rig.addDocument({ id: 'A-9', phone: '600100209', code: '12121212' });
+    await k.rig.load('A-9');
+    k.rig.resetFrames();
+    const { page } = await openKiosk(k.browser, k.rig.url);
     const wrong = async (code: string): Promise<string> => {
       await page.click(await page.$('#retry') !== null ? '#retry' : '#start');
       await page.keyboard.type('600100209');
@@ -170,7 +151,7 @@ describe('resident locked out after five wrong codes (Chromium)', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('body[data-view="problem"]');
     expect(await page.getAttribute('#problem-text', 'data-problem')).toBe('locked');
-    expect(rig.unlockFrames()).toEqual([]);
+    expect(k.rig.unlockFrames()).toEqual([]);
     await page.context().close();
   });
 });

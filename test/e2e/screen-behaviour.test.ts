@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { kioskViewport, launchChromium } from './helpers/browser.js';
-import { startKioskRig, type KioskRig } from '../helpers/kiosk-rig.js';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { kioskViewport } from './helpers/browser.js';
+import { kioskSuite } from './helpers/kiosk-suite.js';
 
 /** How the screen behaves over time and at the keyboard, with the page's clock under the test's control. */
 describe('kiosk screen behaviour (Chromium)', () => {
-  let browser: Browser;
-  let rig: KioskRig;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    rig = await startKioskRig();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await rig?.stop();
-  });
+  const k = kioskSuite();
 
   async function kioskAt(time: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: kioskViewport, timezoneId: 'Europe/Warsaw' });
+    const context = await k.browser.newContext({ viewport: kioskViewport, timezoneId: 'Europe/Warsaw' });
     await context.clock.install({ time: new Date(time) });
     const page = await context.newPage();
     page.setDefaultTimeout(8_000);
-    await page.goto(rig.url);
+    await page.goto(k.rig.url);
     await page.waitForSelector('body[data-view="welcome"]');
     return { context, page };
   }
@@ -68,12 +58,12 @@ describe('kiosk screen behaviour (Chromium)', () => {
   });
 
   it('opened as the kiosk unit opens it (/?kiosk=1), the page shows no mouse pointer', async () => {
-    const context = await browser.newContext({ viewport: kioskViewport });
+    const context = await k.browser.newContext({ viewport: kioskViewport });
     const page = await context.newPage();
-    await page.goto(rig.url + '?kiosk=1');
+    await page.goto(k.rig.url + '?kiosk=1');
     await page.waitForSelector('body[data-view="welcome"]');
     expect(await page.evaluate(() => getComputedStyle(document.getElementById('start')!).cursor)).toBe('none');
-    await page.goto(rig.url);
+    await page.goto(k.rig.url);
     await page.waitForSelector('body[data-view="welcome"]');
     expect(await page.evaluate(() => getComputedStyle(document.getElementById('start')!).cursor)).toBe('pointer');
     await context.close();
