@@ -42,7 +42,7 @@ export class AdminCommands {
       case 'bus-scan':
         return this.busScan();
       case 'open':
-        return this.open(args, actor, who);
+        return this.open(args, actor);
       case 'disable':
       case 'enable':
         return this.setEnabled(cmd, compartmentId(this.c, args), actor, who);
@@ -52,7 +52,7 @@ export class AdminCommands {
       case 'sync-now':
         return this.syncNow();
       case 'audit-verify':
-        return this.auditVerify();
+        return verifyAudit(this.c.store.db);
       case 'selftest':
         return selftest(this.c);
       case 'ssh-refused':
@@ -83,7 +83,7 @@ export class AdminCommands {
     return { boards: found };
   }
 
-  private async open(args: Record<string, unknown>, actor: string, who: Technician | undefined): Promise<unknown> {
+  private async open(args: Record<string, unknown>, actor: string): Promise<unknown> {
     const id = compartmentId(this.c, args);
     const reason = reasonOf(args);
     const state = this.c.core.compartments.state(id);
@@ -92,7 +92,6 @@ export class AdminCommands {
     }
     if (state === 'open' || state === 'reserved') throw new AdminError('refused', `compartment ${id} is ${state} now`);
     const r = await this.c.core.compartments.open({ compartmentId: id, purpose: 'technician', actor, reason: `${reason}${args.force === true ? ' (forced)' : ''}` });
-    void who;
     switch (r.result) {
       case 'opened':
         return { opened: id, latchReleased: true };
@@ -124,10 +123,5 @@ export class AdminCommands {
     if (!pulled && st.pullFailures === before.failures) throw new AdminError('failed', 'no pull finished within 15 s');
     const cursor = (this.c.store.db.prepare('SELECT feed_cursor AS c FROM sync_state WHERE id = 1').get() as { c: number }).c;
     return { pulled, cursor, outboxPending: this.c.store.outbox.depth().pending };
-  }
-
-  private auditVerify(): unknown {
-    const v = verifyAudit(this.c.store.db);
-    return v;
   }
 }

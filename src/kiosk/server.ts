@@ -35,7 +35,10 @@ const doorReminderMs = 30_000;
  */
 export async function startKioskServer(config: Config, core: LockerCore, logger: Logger, o: KioskOptions = {}): Promise<KioskServer> {
   const log = logger.child({ layer: 'kiosk' });
+  // Each step of the kiosk's start is logged: one CI run saw a start stop between the sync and "kiosk listening".
+  log.info('kiosk starting: screen information');
   const info = await screenInfo(config);
+  log.info('kiosk starting: listening');
   const events = new EventStream(() => [
     ['mode', { mode: core.mode() }],
     ['compartments', core.compartments.states()],
