@@ -10,19 +10,18 @@ export type WatchEvent = Record<string, unknown> & { readonly event: string; rea
 export function watchEvents(c: AdminContext, send: (e: WatchEvent) => void): () => void {
   const at = (): string => new Date(c.clock.wallMs()).toISOString();
   const { poller, bus } = c.hardware;
-  const onLatch = (l: { address: number; lock: number; latched: boolean }): void => send({ event: 'latch', at: at(), board: l.address, lock: l.lock, latched: l.latched });
-  const onOnline = (b: { address: number }): void => send({ event: 'board-online', at: at(), board: b.address });
-  const onOffline = (b: { address: number; misses: number; reason: string }): void => send({ event: 'board-offline', at: at(), board: b.address, misses: b.misses, reason: b.reason });
-  const onDiscard = (d: { bytes: Buffer; reason: string }): void => send({ event: 'frame-discarded', at: at(), reason: d.reason, hex: d.bytes.toString('hex') });
-  const onChange = (ch: { id: number; type: string; publicState: string; kind?: string }): void =>
-    send({ event: 'compartment', at: at(), compartment: ch.id, change: ch.type, state: ch.publicState, ...(ch.kind === undefined ? {} : { kind: ch.kind }) });
-  const onMode = (mode: string): void => send({ event: 'mode', at: at(), mode });
-  poller.on('latch', onLatch);
-  poller.on('board-online', onOnline);
-  poller.on('board-offline', onOffline);
-  bus.on('discard', onDiscard);
-  c.core.compartments.changes.on('change', onChange);
-  c.core.modeChanges.on('mode', onMode);
+  // Each source once: subscribed here, and the same list unsubscribes when the technician leaves.
+  type Source = { on(e: string, f: (x: never) => void): unknown; off(e: string, f: (x: never) => void): unknown };
+  const subscriptions: [Source, string, (x: never) => void][] = [
+    [poller, 'latch', (l: { address: number; lock: number; latched: boolean }) => send({ event: 'latch', at: at(), board: l.address, lock: l.lock, latched: l.latched })],
+    [poller, 'board-online', (b: { address: number }) => send({ event: 'board-online', at: at(), board: b.address })],
+    [poller, 'board-offline', (b: { address: number; misses: number; reason: string }) => send({ event: 'board-offline', at: at(), board: b.address, misses: b.misses, reason: b.reason })],
+    [bus, 'discard', (d: { bytes: Buffer; reason: string }) => send({ event: 'frame-discarded', at: at(), reason: d.reason, hex: d.bytes.toString('hex') })],
+    [c.core.compartments.changes, 'change', (ch: { id: number; type: string; publicState: string; kind?: string }) =>
+      send({ event: 'compartment', at: at(), compartment: ch.id, change: ch.type, state: ch.publicState, ...(ch.kind === undefined ? {} : { kind: ch.kind }) })],
+    [c.core.modeChanges, 'mode', (mode: string) => send({ event: 'mode', at: at(), mode })],
+  ];
+  for (const [source, event, f] of subscriptions) source.on(event, f);
 
   // Alarms are read back from the outbox after they are committed, never announced before.
   const alarms = c.store.db.prepare("SELECT seq, body FROM outbox WHERE seq > ? AND type = 'alarm' ORDER BY seq");
@@ -38,11 +37,6 @@ export function watchEvents(c: AdminContext, send: (e: WatchEvent) => void): () 
 
   return () => {
     clearInterval(timer);
-    poller.off('latch', onLatch);
-    poller.off('board-online', onOnline);
-    poller.off('board-offline', onOffline);
-    bus.off('discard', onDiscard);
-    c.core.compartments.changes.off('change', onChange);
-    c.core.modeChanges.off('mode', onMode);
+    for (const [source, event, f] of subscriptions) source.off(event, f);
   };
 }
