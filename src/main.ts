@@ -15,6 +15,7 @@ import { createSync, type Sync } from './sync/build.js';
 import { startAdminServer } from './admin/server.js';
 import { ServiceNotifier } from './service/notify.js';
 import { startWatchdog } from './service/watchdog.js';
+import { housekeeping } from './service/housekeeping.js';
 import { startKioskServer, type KioskServer } from './kiosk/server.js';
 import type { DemoNotes } from './kiosk/sim-panel.js';
 import type { Config } from './config/schema.js';
@@ -66,7 +67,7 @@ function buildTransport(config: Config, clock: Clock, logger: Logger): { transpo
   }
 }
 
-/** How often to fold the WAL back into the database while the locker runs. */
+/** How often to apply the retention policy and fold the WAL back into the database while the locker runs. */
 const housekeepingIntervalMs = 5 * 60_000;
 
 /**
@@ -116,12 +117,11 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const kiosk = await startKioskServer(config, core, logger, { simBus, demo: deps.demo });
   const admin = await startAdminServer({ config, core, store, hardware, gpio, sync, clock, version, startedMono }, logger);
 
-  const housekeeping = setInterval(() => {
-    // Fully (TRUNCATE: the WAL file shrinks) when idle; otherwise without waiting for anyone (PASSIVE).
-    const idle = core.compartments.states().every((c) => c.state !== 'open' && c.state !== 'reserved');
-    const [r] = store.db.pragma(`wal_checkpoint(${idle ? 'TRUNCATE' : 'PASSIVE'})`) as { busy: number; log: number; checkpointed: number }[];
-    storeLog.debug({ idle, walPages: r?.log, checkpointed: r?.checkpointed }, 'wal checkpoint');
-  }, housekeepingIntervalMs);
+  const tidy = housekeeping({
+    config, store, logger: storeLog, trustedNowMs: () => sync.time.trustedNowMs(),
+    idle: () => core.compartments.states().every((c) => c.state !== 'open' && c.state !== 'reserved'),
+  });
+  const housekeepingTimer = setInterval(tidy, housekeepingIntervalMs);
 
   logger.info({ lockerId: config.lockerId, boards: config.boards.length, compartments: config.compartments.length, bus: config.bus.transport, mode: core.mode() }, 'ready');
   // Only now, with the database migrated, the boards polled, the kiosk and the admin socket answering.
@@ -149,7 +149,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       logger.info({ reason }, 'stopping');
       stopWatchdog();
       await notifier.send('STOPPING=1', `STATUS=stopping: ${reason}`);
-      clearInterval(housekeeping);
+      clearInterval(housekeepingTimer);
       // No new sessions first; then the office sync, the hardware, the machines, the database.
       await admin.close();
       await kiosk.close();

@@ -1,4 +1,5 @@
-import { verifyAudit } from '../store/audit.js';
+import { verifyAuditWithArchive } from '../store/audit-archive.js';
+import { auditArchiveDir } from '../service/housekeeping.js';
 import { createBoard } from '../../hardware/boards.js';
 import { Priority } from '../../hardware/bus.js';
 import { technicianActor, type AdminErrorCode, type Technician } from './protocol.js';
@@ -52,7 +53,7 @@ export class AdminCommands {
       case 'sync-now':
         return this.syncNow();
       case 'audit-verify':
-        return verifyAudit(this.c.store.db);
+        return verifyAuditWithArchive(this.c.store.db, auditArchiveDir(this.c.config));
       case 'selftest':
         return selftest(this.c);
       case 'ssh-refused':

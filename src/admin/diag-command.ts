@@ -117,8 +117,10 @@ export function diagCommand(d: DiagDeps): Command {
       (r) => (r.pulled ? DiagExit.ok : DiagExit.failed)));
 
   const audit = diag.command('audit').description('The audit log.');
-  withCommon(audit.command('verify').description('Check the audit hash chain; exit 1 when it is broken.'))
-    .action((opts: DiagOptions) => ask(opts, 'audit-verify', {}, (r) => (r.ok ? `audit chain intact: ${r.rows} rows, last ${r.lastSeq}` : `AUDIT CHAIN BROKEN: ${r.problem} at row ${r.seq}`),
+  withCommon(audit.command('verify').description('Check the audit hash chain, archive files included; exit 1 when it is broken.'))
+    .action((opts: DiagOptions) => ask(opts, 'audit-verify', {}, (r) => (r.ok
+      ? `audit chain intact: ${r.rows} rows in the database and ${r.archivedRows ?? 0} in ${r.archiveFiles ?? 0} archive files, last ${r.lastSeq}`
+      : `AUDIT CHAIN BROKEN: ${r.problem} at row ${r.seq}${r.file === undefined ? '' : ` (archive ${r.file})`}`),
       (r) => (r.ok ? DiagExit.ok : DiagExit.failed)));
 
   withCommon(diag.command('selftest').description('Read every board, check GPIO inputs, database, disk, clock and sync; a verdict per item.'))

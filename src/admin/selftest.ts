@@ -1,4 +1,5 @@
-import { verifyAudit } from '../store/audit.js';
+import { verifyAuditWithArchive } from '../store/audit-archive.js';
+import { auditArchiveDir } from '../service/housekeeping.js';
 import { diskFree, type AdminContext } from './status.js';
 
 export interface Check {
@@ -35,8 +36,8 @@ export async function selftest(c: AdminContext): Promise<{ verdict: 'ok' | 'warn
   }
   const integrity = (c.store.db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check);
   checks.push({ item: 'database', verdict: integrity.length === 1 && integrity[0] === 'ok' ? 'ok' : 'fail', detail: integrity.slice(0, 3).join('; ') });
-  const audit = verifyAudit(c.store.db);
-  checks.push({ item: 'audit chain', verdict: audit.ok ? 'ok' : 'fail', detail: audit.ok ? `${audit.rows} rows intact` : `${audit.problem} at row ${audit.seq}` });
+  const audit = verifyAuditWithArchive(c.store.db, auditArchiveDir(c.config));
+  checks.push({ item: 'audit chain', verdict: audit.ok ? 'ok' : 'fail', detail: audit.ok ? `${audit.rows + audit.archivedRows} rows intact (${audit.archivedRows} archived)` : `${audit.problem} at row ${audit.seq}` });
   const disk = diskFree(c.config.dataDir);
   checks.push({ item: 'free disk', verdict: disk.freeBytes >= minFreeBytes ? 'ok' : 'warn', detail: `${Math.round(disk.freeBytes / 1048576)} MiB free of ${Math.round(disk.totalBytes / 1048576)} MiB` });
   checks.push({

@@ -171,6 +171,16 @@ const limits = z.strictObject({
   deviceFailuresPerDay: z.number().int().min(1).max(100).default(100),
 });
 
+/**
+ * How long the database keeps what is finished (fractions of a day allowed). The office has every event by then;
+ * the audit is archived to files under `archiveDir` (default `<dataDir>/audit-archive`), never dropped.
+ */
+const retention = z.strictObject({
+  closedRecordsDays: z.number().min(1 / 24).max(3_650).default(90),
+  auditDays: z.number().min(1 / 24).max(36_500).default(365),
+  archiveDir: nonEmptyPath.optional(),
+});
+
 export const configSchema = z
   .strictObject({
     lockerId,
@@ -186,6 +196,7 @@ export const configSchema = z
     /** Absent: no pins wired (and no GPIO touched). */
     gpio: gpio.optional(),
     limits: limits.default(limits.parse({})),
+    retention: retention.default(retention.parse({})),
   })
   .superRefine(checkLayout);
 

@@ -37,8 +37,10 @@ export class FeedApplier {
           legal_basis = excluded.legal_basis, source = 'feed', updated_at = excluded.updated_at`),
       getAuth: db.prepare('SELECT status FROM authorization WHERE id = ?'),
       // Most upserts are new authorizations: try the insert first and look at the row only when it exists.
+      // An id whose closed record retention has deleted is not taken as new (see migration 006).
       insertAuth: db.prepare(`INSERT INTO authorization (id, case_ref, document_type, size, phone_mac, code_mac, expires_at, fee_settled, consent, accessible, status, reject_reason, feed_seq)
-        VALUES (@id, @caseRef, @documentType, @size, @phoneMac, @codeMac, @expiresAt, @feeSettled, @consent, @accessible, @status, @rejectReason, @seq)
+        SELECT @id, @caseRef, @documentType, @size, @phoneMac, @codeMac, @expiresAt, @feeSettled, @consent, @accessible, @status, @rejectReason, @seq
+        WHERE NOT EXISTS (SELECT 1 FROM authorization_closed WHERE id = @id)
         ON CONFLICT (id) DO NOTHING`),
       updateWaiting: db.prepare(`UPDATE authorization SET case_ref = @caseRef, document_type = @documentType, size = @size, phone_mac = @phoneMac, code_mac = @codeMac,
         expires_at = @expiresAt, fee_settled = @feeSettled, consent = @consent, accessible = @accessible, status = @status, reject_reason = @rejectReason, feed_seq = @seq WHERE id = @id`),
@@ -101,12 +103,12 @@ export class FeedApplier {
           feeSettled: a.feeSettled ? 1 : 0, consent: a.consent ? 1 : 0, accessible: a.accessible ? 1 : 0, status, rejectReason: verdict.ok ? null : verdict.reason, seq: c.seq,
         };
         const inserted = this.stmts.insertAuth.run(row).changes === 1;
-        const existing = inserted ? undefined : (this.stmts.getAuth.get(a.id) as { status: string });
+        const existing = inserted ? undefined : ((this.stmts.getAuth.get(a.id) as { status: string } | undefined) ?? { status: 'closed' });
         if (existing === undefined) {
           // new: inserted above
         } else if (existing.status === 'pending' || existing.status === 'rejected') this.stmts.updateWaiting.run(row);
         else if (existing.status === 'loaded') this.stmts.updateLoaded.run(row);
-        else return 'authorization'; // collected or retrieved: the document is gone, nothing to change
+        else return 'authorization'; // collected, retrieved or closed and deleted: the document is gone, nothing to change
         const newlyRejected = !verdict.ok && existing?.status !== 'rejected' && existing?.status !== 'loaded';
         if (newlyRejected) this.d.outbox.append('authorization.rejected', { authorizationId: a.id, reason: verdict.reason });
         return verdict.ok ? 'authorization' : 'rejected';

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { Retention } from '../store/retention.js';
+import type { Store } from '../store/store.js';
+
+/** Where archived audit rows go unless the config says otherwise. */
+export function auditArchiveDir(config: Pick<Config, 'dataDir' | 'retention'>): string {
+  return config.retention.archiveDir ?? join(config.dataDir, 'audit-archive');
+}
+
+export interface HousekeepingDeps {
+  readonly config: Config;
+  readonly store: Store;
+  /** Whether no door is open or about to open (a full checkpoint may then wait for readers). */
+  readonly idle: () => boolean;
+  /** Wall time the locker trusts (confirmed by the office or NTP), or undefined: no deletion on a doubtful clock. */
+  readonly trustedNowMs: () => number | undefined;
+  readonly logger: Logger;
+}
+
+/**
+ * What the running locker does every few minutes: applies the retention policy (only on a trusted clock, since
+ * a clock ten years ahead would otherwise age everything at once) and folds the WAL back into the database.
+ */
+export function housekeeping(d: HousekeepingDeps): () => void {
+  const retention = new Retention(d.store.db, { ...d.config.retention, archiveDir: auditArchiveDir(d.config) });
+  return () => {
+    const now = d.trustedNowMs();
+    if (now === undefined) d.logger.debug('retention skipped: the clock is not confirmed yet');
+    else {
+      try {
+        const r = retention.run(now);
+        if (r.authorizations + r.intents + r.events + r.guessScopes + r.tombstones + r.auditArchived > 0) {
+          d.logger.info(r, 'retention applied');
+          d.store.audit.append({ actor: 'system', action: 'retention.applied', detail: { ...r } });
+        }
+      } catch (e) {
+        // A full disk or an unwritable archive directory: nothing was deleted that is not archived; try again later.
+        d.logger.error({ err: e }, 'retention failed; nothing was removed that is not archived; it is tried again at the next round');
+      }
+    }
+    // Fully (TRUNCATE: the WAL file shrinks) when idle; otherwise without waiting for anyone (PASSIVE).
+    const idle = d.idle();
+    const [r] = d.store.db.pragma(`wal_checkpoint(${idle ? 'TRUNCATE' : 'PASSIVE'})`) as { busy: number; log: number; checkpointed: number }[];
+    d.logger.debug({ idle, walPages: r?.log, checkpointed: r?.checkpointed }, 'wal checkpoint');
+  };
+}
