@@ -35,6 +35,12 @@ export class Locks {
     for (const b of boards) this.boards.set(b.address, b);
   }
 
+  /** Whether an unlock of this lock now would pass the rate limit (so a caller can choose another compartment). */
+  unlockAllowedNow(address: number, lock: number): boolean {
+    const last = this.lastUnlock.get(`${address}/${lock}`);
+    return last === undefined || this.clock.monoMs() - last >= this.opts.unlockMinIntervalMs;
+  }
+
   /**
    * Sends one unlock and waits for the verdict. Throws (nothing sent) for an unknown board or lock, the rate
    * limit, or a bus that is down (BUS_CLOSED).

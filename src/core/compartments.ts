@@ -105,6 +105,12 @@ export class CompartmentService {
    * machine gave up). Never sends a second command for one request except the one retry after a confirmed
    * failure, and never for a compartment whose board is offline.
    */
+  /** False while the compartment's lock is in its pause since the last unlock (a load then picks another). */
+  unlockAllowedNow(id: number): boolean {
+    const cfg = this.byId.get(id);
+    return cfg !== undefined && this.d.hardware.locks.unlockAllowedNow(cfg.board, cfg.lock);
+  }
+
   async open(req: IntentRequest): Promise<OpenResult> {
     const actor = this.actors.get(req.compartmentId);
     const cfg = this.byId.get(req.compartmentId);

@@ -135,7 +135,10 @@ export class StaffService {
       return { status: 403, body: { result: 'rejected', reason: verdict.reason } };
     }
     const free = this.d.layout.filter((c) => this.d.compartments.accepts(c.id, 'load') && this.d.compartments.state(c.id) === 'free');
-    const id = chooseCompartment(free, a.size, a.accessible === 1);
+    // A compartment just emptied is still in its lock's pause between unlocks (loading it now would be refused):
+    // another that fits is better; if none does, the answer says to try again in a moment.
+    const ready = free.filter((c) => this.d.compartments.unlockAllowedNow(c.id));
+    const id = chooseCompartment(ready, a.size, a.accessible === 1) ?? chooseCompartment(free, a.size, a.accessible === 1);
     if (id === undefined) return { status: 409, body: { result: 'no-free-compartment' } };
     const r = await this.d.compartments.open({ compartmentId: id, purpose: 'load', authorizationId: a.id, actor: `staff:${staffId}` });
     return r.result === 'opened' ? { status: 200, body: { result: 'opened', compartment: r.compartment } } : { status: 503, body: { result: 'unavailable' } };

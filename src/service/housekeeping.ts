@@ -17,6 +17,8 @@ export interface HousekeepingDeps {
   /** Wall time the locker trusts (confirmed by the office or NTP), or undefined: no deletion on a doubtful clock. */
   readonly trustedNowMs: () => number | undefined;
   readonly logger: Logger;
+  /** Rows per audit archive file; the production size unless a test wants a short day to fill several. */
+  readonly auditRowsPerFile?: number;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface HousekeepingDeps {
  * a clock ten years ahead would otherwise age everything at once) and folds the WAL back into the database.
  */
 export function housekeeping(d: HousekeepingDeps): () => void {
-  const retention = new Retention(d.store.db, { ...d.config.retention, archiveDir: auditArchiveDir(d.config) });
+  const retention = new Retention(d.store.db, { ...d.config.retention, archiveDir: auditArchiveDir(d.config), auditRowsPerFile: d.auditRowsPerFile });
   return () => {
     const now = d.trustedNowMs();
     if (now === undefined) d.logger.debug('retention skipped: the clock is not confirmed yet');

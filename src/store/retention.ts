@@ -8,7 +8,7 @@ export interface RetentionPolicy {
   readonly auditDays: number;
   readonly archiveDir: string;
   /** Rows in one archive file (tests make it small). */
-  readonly auditRowsPerFile?: number;
+  readonly auditRowsPerFile?: number | undefined;
 }
 
 export interface RetentionResult {

@@ -3,6 +3,7 @@ import { auditTampering } from './audit-tampering.js';
 import { busFaults } from './bus-faults.js';
 import { clockScenario, scenarios } from './clock.js';
 import { feedAttack } from './feed-attack.js';
+import { soak, soakVerdict } from './soak.js';
 import { contractLimits, keypadAttack } from './keypad-attack.js';
 
 /**
@@ -65,4 +66,15 @@ describe('campaign: bus faults (short)', () => {
     expect(r.collected + r.stranded + r.notLoaded).toBe(r.pickups);
     expect(r.collected).toBeGreaterThan(r.pickups / 2);
   }, 120_000);
+});
+
+describe('campaign: soak (short)', () => {
+  it('2,000 loads and pickups over 24 simulated hours: every document collected, the database levels off, the audit archived and whole', async () => {
+    const r = await soak({ operations: 2_000, auditRowsPerFile: 500 });
+    expect(soakVerdict(r).problems).toEqual([]);
+    expect(r.samples).toHaveLength(24);
+    // Without retention the table would hold all 1,000 documents at the end.
+    expect(r.samples.at(-1)!.authorizations).toBeLessThan(200);
+    expect(r.archiveFiles).toBeGreaterThanOrEqual(5);
+  }, 180_000);
 });

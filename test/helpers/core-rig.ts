@@ -38,16 +38,17 @@ export interface CoreRig {
 /** The locker's core on simulated boards (real codec, simulated wire), with its database in `dir`. */
 export async function startCore(
   dir: string, sim: SimulatedBus, clock: Clock = systemClock, overrides: Partial<typeof timings> & { doorOpenLimitMs?: number } = {},
+  layout: CompartmentConfig[] = rigLayout,
 ): Promise<CoreRig> {
   const { doorOpenLimitMs = 60_000, ...busOverrides } = overrides;
-  const silent = pino({ level: 'silent' });
+  const silent = pino({ level: process.env.RIG_LOG ?? 'silent' }); // RIG_LOG=warn shows what the core reports
   const store = openStore(dir, clock);
-  syncLayout(store.db, rigLayout, store.audit, clock);
+  syncLayout(store.db, layout, store.audit, clock);
   const hw = createLockSystem(new SimulatedTransport(sim, { baudRate: 115_200, replyDelayMs: 1 }, systemClock), rigBoards, { ...timings, ...busOverrides }, systemClock, silent);
   await hw.start();
   await until(() => hw.poller.snapshot(0).online !== undefined, 3_000, 'first poll');
   const compartments = new CompartmentService({
-    db: store.db, journal: new CompartmentJournal(store.db, store.audit, store.outbox, clock), hardware: hw, layout: rigLayout,
+    db: store.db, journal: new CompartmentJournal(store.db, store.audit, store.outbox, clock), hardware: hw, layout,
     clock, logger: silent, doorOpenLimitMs, openTimeoutMs: 5_000,
   });
   compartments.start();
@@ -57,7 +58,7 @@ export async function startCore(
   });
   const documentTypes = new DocumentTypes(store.db);
   const staff = new StaffService({
-    db: store.db, authorizations: new Authorizations(store.db), documentTypes, compartments, layout: rigLayout,
+    db: store.db, authorizations: new Authorizations(store.db), documentTypes, compartments, layout,
     guesses: new GuessStore(store.db, clock, 'boot-test'), audit: store.audit, outbox: store.outbox, codeKey: testKey, limits: contractLimits, clock, idleLimitMs: 500,
   });
   const pickup = new PickupService({ db: store.db, documentTypes, check, compartments, audit: store.audit, outbox: store.outbox, clock });

@@ -54,6 +54,23 @@ describe('staff', () => {
     expect(r.sim.board(0).unlocks).toEqual([1]);
   });
 
+  it('a compartment just emptied is in its lock\'s pause: the next load takes another that fits, not a refusal', async () => {
+    const { r, token } = await locker();
+    for (const id of ['A-1', 'A-2', 'A-3']) insertAuthorization(r.store.db, { id, phone: '600100200', code: `1234567${id.at(-1)}`, status: 'pending', compartment: null });
+    expect(await r.staff.load(token, 'A-1')).toMatchObject({ status: 200, body: { compartment: 1 } });
+    r.sim.board(0).closeDoor(1);
+    await until(() => r.compartments.state(1) === 'occupied', 3_000, 'occupied');
+    await new Promise((res) => setTimeout(res, 110)); // the rig's 100 ms between unlocks of one lock
+    expect(await r.pickup.pickup({ phone: '600100200', code: '12345671' })).toMatchObject({ status: 200, body: { compartment: 1 } });
+    r.sim.board(0).closeDoor(1);
+    await until(() => r.compartments.state(1) === 'free', 3_000, 'free');
+    // Compartment 1 is the smallest fitting one, but its lock was unlocked a moment ago.
+    expect(await r.staff.load(token, 'A-2')).toMatchObject({ status: 200, body: { compartment: 2 } });
+    await until(() => r.hw.locks.unlockAllowedNow(0, 1), 3_000, 'pause over');
+    expect(await r.staff.load(token, 'A-3')).toMatchObject({ status: 200, body: { compartment: 1 } });
+    expect(r.sim.board(0).unlocks).toEqual([1, 1, 2, 1]);
+  });
+
   it('refuses, with no unlock at all, a passport, a missing consent, an unpaid fee, a revoked or expired authorization', async () => {
     const { r, token } = await locker();
     const cases = [
