@@ -71,10 +71,14 @@ export class OfficeSimulator {
   }
 
   /** A new authorization with a random phone number and 8-digit code, as the office would issue it. */
-  issue(o: { documentType?: string; size?: 'S' | 'M' | 'L'; expiresAt?: string; consent?: boolean; feeSettled?: boolean; accessible?: boolean; id?: string } = {}): IssuedDocument {
+  issue(o: {
+    documentType?: string; size?: 'S' | 'M' | 'L'; expiresAt?: string; consent?: boolean; feeSettled?: boolean; accessible?: boolean; id?: string;
+    /** Given by a test that must know them without asking the office (by default random, as issued). */
+    phone?: string; code?: string;
+  } = {}): IssuedDocument {
     const id = o.id ?? `A-${this.nextId++}`;
-    const phone = `6${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
-    const code = String(randomInt(10_000_000, 100_000_000));
+    const phone = o.phone ?? `6${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
+    const code = o.code ?? String(randomInt(10_000_000, 100_000_000));
     const documentType = o.documentType ?? 'odpis-skrocony-aktu-urodzenia';
     this.add({
       type: 'authorization.upsert',
