@@ -200,7 +200,7 @@ describe('campaign 1: power cuts (SIGKILL) during loads, pickups, syncs and migr
         const cursor = count(db, 'SELECT feed_cursor AS n FROM sync_state');
         const ids = [...status.keys()].map((id) => Number(id.slice(2))).sort((a, b) => a - b);
         expect(ids).toEqual(ids.map((_, i) => i));
-        expect(ids.length === 0 ? 4 : seqOfDocument(ids.length - 1)).toBeLessThanOrEqual(cursor);
+        if (ids.length > 0) expect(seqOfDocument(ids.length - 1)).toBeLessThanOrEqual(cursor);
         expect(seqOfDocument(ids.length)).toBeGreaterThan(cursor);
         // Every event the office has received is in the outbox with the same bytes; none is believed acknowledged
         // that the office has not acknowledged.
