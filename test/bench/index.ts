@@ -3,6 +3,7 @@ import { busBenchmark } from './bus.bench.js';
 import { credentialTiming } from './credentials.bench.js';
 import { doorDetectionBenchmark } from './door-detection.bench.js';
 import { pickupLatencyBenchmark } from './pickup-latency.bench.js';
+import { soakMemoryBenchmark } from './soak-memory.bench.js';
 import { startupBenchmark } from './startup.bench.js';
 import { syncBenchmark } from './sync.bench.js';
 
@@ -12,3 +13,4 @@ await doorDetectionBenchmark();
 credentialTiming();
 syncBenchmark();
 await startupBenchmark();
+await soakMemoryBenchmark();

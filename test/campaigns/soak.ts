@@ -51,6 +51,8 @@ export interface SoakReport {
   readonly collected: number;
   readonly realSeconds: number;
   readonly samples: SoakSample[];
+  /** Started, nothing done yet. */
+  readonly idleRssMiB: number;
   /** After the first tenth of the operations (code compiled, caches and pools at size). */
   readonly warmRssMiB: number;
   readonly endRssMiB: number;
@@ -94,6 +96,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
   let operations = 0, collected = 0, fed = 0, cursor = 0, nextDoc = 0, warmRssMiB = NaN, maxWalMiB = 0;
   let nextTidyMs = clock.wallMs() + 300_000;
   let nextSampleMs = clock.wallMs() + 3_600_000;
+  const idleRssMiB = rss();
   const t0 = performance.now();
 
   // Holds are squeezed like the day: a deleted id is remembered until its expiry is past the retention period,
@@ -201,7 +204,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     const verdict = verifyAuditWithArchive(db, join(dir, 'data', 'audit-archive'));
     const head = db.prepare('SELECT last_seq FROM audit_head').get() as { last_seq: number };
     return {
-      operations, collected, realSeconds, samples, warmRssMiB, endRssMiB, maxWalMiB,
+      operations, collected, realSeconds, samples, idleRssMiB, warmRssMiB, endRssMiB, maxWalMiB,
       archiveFiles: verdict.ok ? verdict.archiveFiles : 0, archivedRows: verdict.ok ? verdict.archivedRows : 0,
       auditIntact: verdict.ok && verdict.archivedRows + verdict.rows === head.last_seq, auditTotal: head.last_seq,
     };
