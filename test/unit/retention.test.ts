@@ -166,6 +166,21 @@ describe('audit archive', () => {
 });
 
 describe('housekeeping', () => {
+  it('an archive directory it cannot write: the error is logged, no audit row leaves the database, the next round goes on', () => {
+    const raw = runnableConfig(t.dir);
+    writeFileSync(join(t.dir, 'not-a-directory'), '');
+    const config = parseConfig({ ...raw, retention: { auditDays: 1, archiveDir: join(t.dir, 'not-a-directory', 'archive') } }, t.dir);
+    clock.setWall(Date.parse('2026-01-01T00:00:00Z'));
+    for (let i = 0; i < 6; i++) store.audit.append({ actor: 'system', action: 'test.row' });
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const tick = housekeeping({ config, store, idle: () => true, trustedNowMs: () => Date.parse('2026-06-01T00:00:00Z'), logger, auditRowsPerFile: 5 });
+    tick();
+    expect(lines.some((l) => l.includes('retention failed'))).toBe(true);
+    expect(count('audit_log')).toBe(6);
+    expect(verifyAuditWithArchive(store.db, join(t.dir, 'not-a-directory', 'archive'))).toMatchObject({ ok: true, archivedRows: 0 });
+  });
+
   it('deletes nothing while the clock is not confirmed, and applies the policy (audited) once it is', () => {
     const config = parseConfig(runnableConfig(t.dir), t.dir);
     const now = Date.parse('2026-06-01T00:00:00Z');
