@@ -9,7 +9,7 @@ import { verifyAudit } from '../../src/store/audit.js';
 import { databasePath } from '../../src/store/store.js';
 import { packageRoot } from '../../src/paths.js';
 import { startCli } from '../helpers/cli.js';
-import { randomKioskPort, runnableConfig, tempDir } from '../helpers/fixtures.js';
+import { runnableConfig, tempDir } from '../helpers/fixtures.js';
 import { seqOfDocument } from './documents.js';
 import { allMigrations, buildOldDatabase, schemaAt, schemaOf } from './old-database.js';
 
@@ -80,7 +80,7 @@ describe('campaign 1: power cuts (SIGKILL) during loads, pickups, syncs and migr
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     writeFileSync(c.office.publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }));
     writeFileSync(join(t.dir, 'office.key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    c.office.url = `http://127.0.0.1:${randomKioskPort()}/urzedomat`;
+    c.office.url = 'http://127.0.0.1:9/urzedomat'; // the office process's port is filled in once it listens
     c.office.pullIntervalS = 5;
     c.log = { level: 'info' };
     config = join(t.dir, 'urzedomat.json');
@@ -98,10 +98,15 @@ describe('campaign 1: power cuts (SIGKILL) during loads, pickups, syncs and migr
     });
     office = worker('office-process.ts', [config, join(t.dir, 'office.key.pem'), String(documents)]);
     probe = new OfficeProbe(office);
-    await new Promise<void>((resolve, reject) => {
-      office.stdout!.on('data', (d: Buffer) => d.toString().includes('OFFICE READY') && resolve());
+    const officePort = await new Promise<number>((resolve, reject) => {
+      office.stdout!.on('data', (d: Buffer) => {
+        const m = /OFFICE READY (\d+)/.exec(d.toString());
+        if (m !== null) resolve(Number(m[1]));
+      });
       office.on('close', () => reject(new Error('office process ended')));
     });
+    c.office.url = `http://127.0.0.1:${officePort}/urzedomat`;
+    writeFileSync(config, JSON.stringify(c));
     template = join(t.dir, 'year-old.db');
     buildOldDatabase(template, 30_000);
   }, 60_000);

@@ -28,9 +28,10 @@ const issue = (n: number): void => {
 issue(30);
 // New documents all the time: every life of the locker has a feed to pull.
 const arrivals = setInterval(() => (issued < documents ? issue(3) : clearInterval(arrivals)), 150);
+// On a port the system picks (the test then points the locker's office.url at it): no collision with other tests.
 const url = new URL(config.office.url);
-await office.listen(Number(url.port), url.hostname, url.pathname.replace(/\/+$/, ''));
-process.stdout.write('OFFICE READY\n');
+const { port } = await office.listen(0, url.hostname, url.pathname.replace(/\/+$/, ''));
+process.stdout.write(`OFFICE READY ${port}\n`);
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   const m = /^inspect (\d+)$/.exec(line);
