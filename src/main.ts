@@ -150,9 +150,9 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       stopWatchdog();
       await notifier.send('STOPPING=1', `STATUS=stopping: ${reason}`);
       clearInterval(housekeepingTimer);
-      // No new sessions first; then the office sync, the hardware, the machines, the database.
-      await admin.close();
-      await kiosk.close();
+      // No new requests first, while those in flight finish (both at once: each waits at most 20 s, within the
+      // unit's TimeoutStopSec of 30); then the office sync, the hardware, the machines, the database.
+      await Promise.all([admin.close(), kiosk.close()]);
       await sync.service.stop();
       await hardware.stop();
       simBus?.stop();

@@ -62,7 +62,7 @@ export function diagCommand(d: DiagDeps): Command {
     if (!answer.ok) {
       if (opts.json === true) d.out(JSON.stringify(answer));
       d.err(`urzedomat diag ${cmd}: ${answer.error.message}`);
-      return d.setExit(answer.error.code === 'refused' ? DiagExit.refused : DiagExit.failed);
+      return d.setExit(answer.error.code === 'refused' ? DiagExit.refused : answer.error.code === 'stopping' ? DiagExit.unreachable : DiagExit.failed);
     }
     d.out(opts.json === true ? JSON.stringify(answer.result) : human(answer.result as Obj));
     d.setExit(exitOf(answer.result as Obj));

@@ -24,7 +24,8 @@ export interface AdminRequest {
   readonly who?: Technician;
 }
 
-export type AdminErrorCode = 'bad-request' | 'version' | 'unknown-command' | 'not-found' | 'refused' | 'failed';
+/** `stopping`: the daemon is shutting down and takes no new request (the tool exits 2, as for a stopped daemon). */
+export type AdminErrorCode = 'bad-request' | 'version' | 'unknown-command' | 'not-found' | 'refused' | 'failed' | 'stopping';
 
 export type AdminAnswer =
   | { readonly ok: true; readonly result: unknown }

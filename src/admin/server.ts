@@ -53,6 +53,9 @@ function isTechnician(w: unknown): w is Technician {
  * socket is 0660 in a 0750 directory, owned by the daemon's user and the technicians' group: nobody else can
  * connect.
  */
+/** How long a stop waits for admin commands in flight (an unlock's confirmation takes at most a few seconds). */
+const drainLimitMs = 20_000;
+
 export async function startAdminServer(ctx: AdminContext, logger: Logger): Promise<AdminServer> {
   const log = logger.child({ layer: 'admin' });
   const path = ctx.config.admin.socket;
@@ -63,6 +66,9 @@ export async function startAdminServer(ctx: AdminContext, logger: Logger): Promi
   await removeStaleSocket(path);
   const commands = new AdminCommands(ctx);
   const sockets = new Set<Socket>();
+  /** Commands being answered: a stop lets them finish (an unlock half-way must get its verdict to the technician). */
+  const inFlight = new Set<Promise<void>>();
+  let closing = false;
 
   const answer = (sock: Socket, a: AdminAnswer): void => {
     sock.end(JSON.stringify(a) + '\n');
@@ -110,10 +116,12 @@ export async function startAdminServer(ctx: AdminContext, logger: Logger): Promi
       const nl = buf.indexOf('\n');
       if (nl < 0) return;
       done = true;
-      handle(sock, buf.slice(0, nl)).catch((e: unknown) => {
+      if (closing) return answer(sock, { ok: false, error: { code: 'stopping', message: 'the daemon is stopping; ask again once it is back' } });
+      const p: Promise<void> = handle(sock, buf.slice(0, nl)).catch((e: unknown) => {
         log.error({ err: (e as Error).message }, 'admin connection failed');
         sock.destroy();
-      });
+      }).finally(() => inFlight.delete(p));
+      inFlight.add(p);
     });
   });
   // Created with no permissions for others from the first moment; protectSocket then sets the exact mode.
@@ -130,9 +138,16 @@ export async function startAdminServer(ctx: AdminContext, logger: Logger): Promi
   log.info({ socket: path, group: groupName ?? null }, 'admin socket listening');
   return {
     path,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    async close() {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const drained = Promise.allSettled([...inFlight]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, drainLimitMs)))]);
+      clearTimeout(timer);
+      if (inFlight.size > 0) log.warn({ requests: inFlight.size }, 'admin requests still running at stop were cut off');
+      for (const s of sockets) s.destroy(); // `watch` streams and idle connections
+      await closed;
+    },
   };
 }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type Db = Database.Database;
@@ -18,8 +18,12 @@ export interface OpenOptions {
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   const readonly = opts.readonly ?? false;
   const busyTimeoutMs = opts.busyTimeoutMs ?? 5_000;
-  if (!readonly) mkdirSync(dirname(file), { recursive: true });
+  if (!readonly) mkdirSync(dirname(file), { recursive: true, mode: 0o750 });
+  const created = !readonly && file !== ':memory:' && !existsSync(file);
   const db = new Database(file, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+  // Readable by the service and its group only, whatever the umask (outside systemd it is often 022); SQLite
+  // gives the -wal and -shm files the main file's mode, so this is done before they exist.
+  if (created) chmodSync(file, 0o640);
   try {
     if (!readonly) {
       const mode = db.pragma('journal_mode = WAL', { simple: true });

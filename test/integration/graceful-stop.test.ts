@@ -7,7 +7,7 @@ import { codeMac, phoneMac, pinMac } from '../../src/domain/credentials.js';
 import { packageRoot } from '../../src/paths.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import { openStore } from '../../src/store/store.js';
-import { startCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 import { randomKioskPort, runnableConfig, tempDir } from '../helpers/fixtures.js';
 import { until } from '../helpers/until.js';
 
@@ -99,4 +99,34 @@ describe('graceful stop during a pickup', () => {
     }
     expect(unlocks()).toHaveLength(2); // one for the load, one for the pickup: nothing repeated after the restart
   }, 90_000);
+
+  it('a technician\'s open in flight at SIGTERM gets its verdict; a command after it is told the daemon is stopping (exit 2)', async () => {
+    const dir = join(t.dir, 'admin');
+    const c = runnableConfig(dir);
+    const configFile = join(dir, 'urzedomat.json');
+    writeFileSync(configFile, JSON.stringify(c));
+    const bus = await startCli(['sim-bus', '--config', configFile, '--tcp', '0', '--reply-delay-ms', '120'], {}, (l) => l.msg === 'simulated boards listening');
+    try {
+      const unlocks = (): Record<string, unknown>[] => bus.lines.filter((l) => l.msg === 'unlock received');
+      const port = bus.lines.find((l) => l.msg === 'simulated boards listening')!.port as number;
+      c.bus = { transport: 'tcp', host: '127.0.0.1', port, pollIntervalMs: 20, replyTimeoutMs: 400, unlockMinIntervalMs: 100, unlockConfirmTimeoutMs: 2_000, reconnectMinMs: 50 };
+      writeFileSync(configFile, JSON.stringify(c));
+      const d = startDaemon(configFile);
+      await until(() => d.out().includes('"msg":"ready"'), 20_000, 'ready');
+      const open = runCli(['diag', 'open', '1', '--reason', 'latch check', '--socket', c.admin.socket, '--json'], { URZEDOMAT_CONFIG: '' });
+      await until(() => unlocks().length === 1, 10_000, 'the unlock on the wire');
+      d.child.kill('SIGTERM');
+      await until(() => d.out().includes('"msg":"stopping"'), 5_000, 'the daemon stopping');
+      const late = await runCli(['diag', 'status', '--socket', c.admin.socket], { URZEDOMAT_CONFIG: '' });
+      const answered = await open;
+      expect(answered.code).toBe(0);
+      expect(JSON.parse(answered.stdout)).toMatchObject({ opened: 1 });
+      expect(late.code).toBe(2);
+      expect(late.stderr.trim().split('\n')).toHaveLength(1);
+      expect(await d.exited).toBe(0);
+      expect(unlocks()).toHaveLength(1);
+    } finally {
+      bus.child.kill();
+    }
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes } from '../../src/errors.js';
 import { migrationsDir, packageRoot } from '../../src/paths.js';
@@ -39,6 +39,18 @@ describe('migrator', () => {
     writeFileSync(join(migDir, '003_third.sql'), 'CREATE TABLE c (z INTEGER);');
     expect(migrate(db, readMigrations(migDir))).toEqual({ applied: [3], version: 3 });
     db.close();
+  });
+
+  it('creates the database file, its WAL and shared-memory files readable by owner and group only, whatever the umask', () => {
+    const old = process.umask(0o022);
+    try {
+      const db = openDatabase(dbFile);
+      db.exec('CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);');
+      for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) expect((statSync(f).mode & 0o777).toString(8), f).toBe('640');
+      db.close();
+    } finally {
+      process.umask(old);
+    }
   });
 
   it('leaves an up-to-date database untouched (no commit seen by another connection)', () => {
