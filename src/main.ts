@@ -118,7 +118,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const admin = await startAdminServer({ config, core, store, hardware, gpio, sync, clock, version, startedMono }, logger);
 
   const tidy = housekeeping({
-    config, store, logger: storeLog, trustedNowMs: () => sync.time.trustedNowMs(),
+    config, store, clock, logger: storeLog, trustedNowMs: () => sync.time.trustedNowMs(),
     idle: () => core.compartments.states().every((c) => c.state !== 'open' && c.state !== 'reserved'),
   });
   const housekeepingTimer = setInterval(tidy, housekeepingIntervalMs);

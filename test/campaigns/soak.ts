@@ -85,7 +85,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
   const rig = await startCore(dir, sim, clock, { unlockMinIntervalMs: 100, unlockConfirmTimeoutMs: 1_000, doorOpenLimitMs: 3_600_000 }, layout);
   const config = parseConfig({ ...runnableConfig(dir), retention: { closedRecordsDays: o.closedRecordsDays ?? 2 / 24, auditDays: o.auditDays ?? 4 / 24 } }, dir);
   const tidy = housekeeping({
-    config, store: rig.store, trustedNowMs: () => clock.wallMs(), logger: pino({ level: 'silent' }), auditRowsPerFile: o.auditRowsPerFile,
+    config, store: rig.store, clock, trustedNowMs: () => clock.wallMs(), logger: pino({ level: 'silent' }), auditRowsPerFile: o.auditRowsPerFile,
     idle: () => rig.compartments.states().every((c) => c.state !== 'open' && c.state !== 'reserved'),
   });
   const { db } = rig.store;

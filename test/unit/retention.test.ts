@@ -174,7 +174,7 @@ describe('housekeeping', () => {
     for (let i = 0; i < 6; i++) store.audit.append({ actor: 'system', action: 'test.row' });
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
-    const tick = housekeeping({ config, store, idle: () => true, trustedNowMs: () => Date.parse('2026-06-01T00:00:00Z'), logger, auditRowsPerFile: 5 });
+    const tick = housekeeping({ config, store, clock, idle: () => true, trustedNowMs: () => Date.parse('2026-06-01T00:00:00Z'), logger, auditRowsPerFile: 5 });
     tick();
     expect(lines.some((l) => l.includes('retention failed'))).toBe(true);
     expect(count('audit_log')).toBe(6);
@@ -186,7 +186,7 @@ describe('housekeeping', () => {
     const now = Date.parse('2026-06-01T00:00:00Z');
     closed('A-old', now - 400 * day);
     const confirmed: { now?: number } = {};
-    const tick = housekeeping({ config, store, idle: () => true, trustedNowMs: () => confirmed.now, logger: pino({ level: 'silent' }) });
+    const tick = housekeeping({ config, store, clock, idle: () => true, trustedNowMs: () => confirmed.now, logger: pino({ level: 'silent' }) });
     tick();
     expect(ids()).toEqual(['A-old']);
     confirmed.now = now;
@@ -195,5 +195,27 @@ describe('housekeeping', () => {
     const last = store.db.prepare('SELECT action, detail FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { action: string; detail: string };
     expect(last.action).toBe('retention.applied');
     expect(JSON.parse(last.detail)).toMatchObject({ authorizations: 1 });
+  });
+
+  it('sends the audit head to the office when it moved, at most hourly, so a rewritten chain cannot match what the office holds', () => {
+    const config = parseConfig(runnableConfig(t.dir), t.dir);
+    const tick = housekeeping({ config, store, clock, idle: () => true, trustedNowMs: () => undefined, logger: pino({ level: 'silent' }) });
+    const anchors = () => store.outbox.pending(100).filter((e) => e.type === 'audit.head').map((e) => (JSON.parse(e.body) as { data: unknown }).data);
+    tick(); // an empty chain: nothing to anchor
+    expect(anchors()).toEqual([]);
+    store.audit.append({ actor: 'system', action: 'test.row' });
+    tick();
+    const head = store.db.prepare('SELECT last_seq AS seq, last_hash AS hash FROM audit_head').get() as { seq: number; hash: string };
+    expect(anchors()).toEqual([{ seq: head.seq, hash: head.hash, archivedThrough: 0 }]);
+    store.audit.append({ actor: 'system', action: 'test.row' });
+    clock.advance(30 * 60_000);
+    tick(); // moved, but within the hour
+    expect(anchors()).toHaveLength(1);
+    clock.advance(31 * 60_000);
+    tick();
+    expect(anchors()).toHaveLength(2);
+    clock.advance(2 * 3_600_000);
+    tick(); // an hour later but nothing new
+    expect(anchors()).toHaveLength(2);
   });
 });
