@@ -12,6 +12,7 @@ import { wireMs } from '../../hardware/transport/transport.js';
 import type { BoardConfig } from '../../hardware/boards.js';
 import { CU48 } from '../../hardware/protocols/kerong-cu48/codec.js';
 import { simulationConfig } from '../../src/config/simulation.js';
+import { f1, quantile } from './stats.js';
 
 const baud = 19_200;
 const replyDelayMs = 3;
@@ -20,11 +21,6 @@ const statusTxMs = wireMs(6 + 12, baud); // request + reply
 const oneTransactionMs = statusTxMs + replyDelayMs;
 const cycleLimitMs = boards.length * oneTransactionMs;
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
-const f1 = (x: number): string => x.toFixed(1);
 
 /** Four simulated CU48 boards behind a transport that models wire time; polls back to back. */
 function rig(gapMs: number) {

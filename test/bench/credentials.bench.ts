@@ -12,13 +12,9 @@ import { Authorizations } from '../../src/store/authorizations.js';
 import { GuessStore } from '../../src/store/guess-store.js';
 import { openStore } from '../../src/store/store.js';
 import { insertAuthorization, testKey } from '../helpers/store-fixtures.js';
+import { quantile } from './stats.js';
 
 const unlimited = { phoneFailuresInRow: 1e9, phoneLockoutS: 900, deviceFailuresInRow: 1e9, deviceDelayS: 30, deviceDelayMaxS: 900, deviceFailuresPerDay: 1e9 };
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
 
 export function credentialTiming(samples = 3_000): { medianDiffMs: number; p99DiffMs: number } {
   const dir = mkdtempSync(join(tmpdir(), 'urz-bench-'));

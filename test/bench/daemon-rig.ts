@@ -101,9 +101,4 @@ export async function startBenchDaemon(o: { pollIntervalMs: number; documents: n
   };
 }
 
-export function quantile(xs: readonly number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
-export const f1 = (x: number): string => x.toFixed(1);
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -14,7 +14,8 @@
 import { systemClock } from '../../src/clock.js';
 import type { CompartmentChange } from '../../src/core/compartments.js';
 import type { LatchChange } from '../../hardware/poller.js';
-import { benchCompartments, busDefaults, f1, quantile, sleep, startBenchDaemon, wire, type BenchDaemon } from './daemon-rig.js';
+import { benchCompartments, busDefaults, sleep, startBenchDaemon, wire, type BenchDaemon } from './daemon-rig.js';
+import { f1, quantile } from './stats.js';
 
 const peerPollMs = 500;
 const goalRatio = 1.3;

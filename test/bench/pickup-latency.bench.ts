@@ -12,7 +12,8 @@
  */
 import { systemClock } from '../../src/clock.js';
 import { CU48 } from '../../hardware/protocols/kerong-cu48/codec.js';
-import { benchCompartments, busDefaults, f1, quantile, sleep, startBenchDaemon, wire, type BenchDaemon, type BenchDoc } from './daemon-rig.js';
+import { benchCompartments, busDefaults, sleep, startBenchDaemon, wire, type BenchDaemon, type BenchDoc } from './daemon-rig.js';
+import { f1, quantile } from './stats.js';
 
 /** Peers' published cadence: a 500 ms poll and at least 300 ms between two commands on the bus. */
 const peer = { pollMs: 500, commandSpacingMs: 300 };
