@@ -106,6 +106,10 @@ install_app() {
   cp -a "$SRC/package.json" "$SRC/package-lock.json" "$SRC/bin" "$SRC/dist" "$SRC/migrations" "$SRC/README.md" "$stage/"
   cp -a "$SRC"/src/kiosk/page/*.html "$SRC"/src/kiosk/page/*.css "$stage/src/kiosk/page/"
   cp -a "$SRC/deploy/config.example.json" "$stage/deploy/"
+  # The admin socket's peer-credentials addon (native/peer-credentials), which `npm ci` builds with node-gyp.
+  local addon=native/peer-credentials/build/Release/peer_credentials.node
+  [ -f "$SRC/$addon" ] || { echo "install.sh: $SRC/$addon is missing: run npm ci (it builds the addon) first" >&2; exit 1; }
+  mkdir -p "$stage/$(dirname "$addon")"; cp -a "$SRC/$addon" "$stage/$addon"
   # Only the production dependencies, as npm resolved and built them in the checkout (native modules included).
   (cd "$SRC" && npm ls --omit=dev --all --parseable 2>/dev/null) | while read -r dep; do
     case "$dep" in "$SRC/node_modules/"*) rel="${dep#"$SRC/"}"; mkdir -p "$stage/$(dirname "$rel")"; [ -e "$stage/$rel" ] || cp -a "$dep" "$stage/$rel" ;; esac
@@ -128,7 +132,9 @@ install_app() {
 }
 
 install_config() {
-  dir /etc/urzedomat 0750 root urzedomat
+  # The technicians' group may enter the directory to read the key names (`technicians`, 0644); the config and
+  # the secrets stay 0600 for the daemon's account alone. The daemon's account is in that group too.
+  dir /etc/urzedomat 0750 root urzedomat-tech
   if [ ! -f "$(p /etc/urzedomat/urzedomat.json)" ]; then put "$SRC/deploy/config.example.json" /etc/urzedomat/urzedomat.json 0600 urzedomat urzedomat; fi
   fix /etc/urzedomat/urzedomat.json 0600 "$(uid_of urzedomat)" "$(gid_of urzedomat)"
   local missing=()
@@ -138,6 +144,7 @@ install_config() {
     else missing+=("$f"); fi
   done
   if [ ! -f "$(p /etc/urzedomat/technicians)" ]; then put "$SRC/deploy/ssh/technicians.example" /etc/urzedomat/technicians 0644 root root; fi
+  fix /etc/urzedomat/technicians 0644 0 0
   if [ ${#missing[@]} -gt 0 ]; then echo "install.sh: next: put the office's ${missing[*]} in /etc/urzedomat (or rerun with --secrets-from DIR)"; fi
 }
 

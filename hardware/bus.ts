@@ -5,16 +5,22 @@ import type { Logger } from '../src/log.js';
 import { FrameLog } from './frame-log.js';
 import type { Discard, FrameDecoder } from './protocols/frame-decoder.js';
 import { isRequestFrame, type BusFrame } from './protocols/index.js';
-import type { Transport } from './transport/transport.js';
+import { wireMs, type Transport } from './transport/transport.js';
 
 /** Lower runs first: an unlock waits for at most the transaction in flight, never for queued polls. */
 export const Priority = { Unlock: 0, Status: 1, Maintenance: 2 } as const;
 export type Priority = (typeof Priority)[keyof typeof Priority];
 
 export interface BusOptions {
+  /** How long to wait for a reply; also the window kept quiet after a command a board may answer. */
   readonly replyTimeoutMs: number;
   readonly interFrameGapMs: number;
   readonly statusRetries: number;
+  /**
+   * The RS-485 side's line speed (of the adapter, or of a TCP bridge's serial port): how long the bytes of a
+   * frame take on the pair. 19200 (the Kerong default) when not given.
+   */
+  readonly baudRate?: number;
 }
 
 export interface BusStats {
@@ -25,6 +31,10 @@ export interface BusStats {
   echoes: number;
   unsolicited: number;
   discardedBytes: number;
+  /** Answers to an unlock heard within its reply window (some CU16 boards give one). */
+  unlockReplies: number;
+  /** Well-formed frames of a command set the program does not speak (the other CU48 firmware), by address. */
+  unsupportedCommandSetFrames: Record<number, number>;
 }
 
 export interface BusEvents {
@@ -37,7 +47,10 @@ export interface BusEvents {
 interface Job {
   readonly bytes: Buffer;
   readonly priority: Priority;
+  /** The reply a query waits for; undefined for a command. */
   readonly match: ((f: BusFrame) => boolean) | undefined;
+  /** For a command a board may answer: that answer, waited for (never required) before the bus talks again. */
+  readonly answer: ((f: BusFrame) => boolean) | undefined;
   retriesLeft: number;
   resolve(f: BusFrame | undefined): void;
   reject(e: UrzError): void;
@@ -54,9 +67,15 @@ interface Waiter {
  * the bytes are written; a silent gap after every transaction; status polls may be retried, unlocks never
  * (a CU48 does not answer an unlock, so its result is read back by a status poll, not by resending).
  * When the line closes, the request in flight and every queued one are rejected, not left hanging.
+ *
+ * The gap starts only once the frame can have left the pair: a write resolves when the operating system took
+ * the bytes (at once for a TCP socket, whose bridge sends them later), so the bus waits out the frame's wire
+ * time at `baudRate`, less what already passed since the write began, before the gap.
  */
 export class Bus extends EventEmitter<BusEvents> {
-  readonly stats: BusStats = { txFrames: 0, rxFrames: 0, timeouts: 0, retries: 0, echoes: 0, unsolicited: 0, discardedBytes: 0 };
+  readonly stats: BusStats = {
+    txFrames: 0, rxFrames: 0, timeouts: 0, retries: 0, echoes: 0, unsolicited: 0, discardedBytes: 0, unlockReplies: 0, unsupportedCommandSetFrames: {},
+  };
   readonly log = new FrameLog(256);
   private readonly queues: Job[][] = [[], [], []];
   private busy = false;
@@ -88,18 +107,25 @@ export class Bus extends EventEmitter<BusEvents> {
   /** Sends a request and resolves with the first reply frame that `match` accepts. */
   query(bytes: Buffer, match: (f: BusFrame) => boolean, o: { priority?: Priority; retries?: number } = {}): Promise<BusFrame> {
     return new Promise<BusFrame | undefined>((resolve, reject) => {
-      this.enqueue({ bytes, priority: o.priority ?? Priority.Status, match, retriesLeft: o.retries ?? this.opts.statusRetries, resolve, reject });
+      this.enqueue({ bytes, priority: o.priority ?? Priority.Status, match, answer: undefined, retriesLeft: o.retries ?? this.opts.statusRetries, resolve, reject });
     }).then((f) => f!);
   }
 
   /**
-   * Writes a command that gets no reply, once. Rejects with BUS_CLOSED when nothing was written (the line was
-   * down), with TRANSPORT_FAILED when the write itself failed (whether bytes went out is then unknown).
+   * Writes a command, once, and resolves when it is written. Rejects with BUS_CLOSED when nothing was written (the
+   * line was down), with TRANSPORT_FAILED when the write itself failed (whether bytes went out is then unknown).
+   * `mayAnswer` names the answer a board may give (a CU16 to an unlock): the bus then keeps quiet for the reply
+   * window (`replyTimeoutMs`) or until that answer, counts it in `unlockReplies`, and gives it to no one else.
    */
-  send(bytes: Buffer, priority: Priority = Priority.Unlock): Promise<void> {
+  send(bytes: Buffer, priority: Priority = Priority.Unlock, mayAnswer?: (f: BusFrame) => boolean): Promise<void> {
     return new Promise<BusFrame | undefined>((resolve, reject) => {
-      this.enqueue({ bytes, priority, match: undefined, retriesLeft: 0, resolve, reject });
+      this.enqueue({ bytes, priority, match: undefined, answer: mayAnswer, retriesLeft: 0, resolve, reject });
     }).then(() => undefined);
+  }
+
+  /** Frames of an unsupported command set heard from this address since start. */
+  unsupportedFramesFrom(address: number): number {
+    return this.stats.unsupportedCommandSetFrames[address] ?? 0;
   }
 
   get queued(): number {
@@ -143,12 +169,13 @@ export class Bus extends EventEmitter<BusEvents> {
     }
     // Stale bytes of an earlier, torn reply must not join this one.
     this.decoder.reset();
-    const reply = job.match === undefined ? undefined : this.arm(job.match);
+    const expected = job.match ?? job.answer;
+    const reply = expected === undefined ? undefined : this.arm(expected, job.match === undefined);
     // The reply may fail (timeout, line closed) before it is awaited below; that is handled there.
     reply?.catch(() => undefined);
     this.lastTx = job.bytes;
+    const at = this.clock.monoMs();
     try {
-      const at = this.clock.monoMs();
       this.emit('tx', job.bytes, at);
       this.log.add(this.clock.wallMs(), 'tx', job.bytes);
       await this.transport.write(job.bytes);
@@ -156,12 +183,13 @@ export class Bus extends EventEmitter<BusEvents> {
     } catch (e) {
       this.disarm();
       job.reject(e instanceof UrzError ? e : new UrzError(ErrorCodes.TransportFailed, (e as Error).message, { cause: e }));
-      await this.gap();
+      await this.quiet(at, job.bytes.length);
       return;
     }
-    if (reply === undefined) {
+    if (job.match === undefined) {
       job.resolve(undefined);
-    } else {
+      if (reply !== undefined) await this.awaitAnswer(reply);
+    } else if (reply !== undefined) {
       try {
         job.resolve(await reply);
       } catch (e) {
@@ -176,14 +204,40 @@ export class Bus extends EventEmitter<BusEvents> {
         }
       }
     }
-    await this.gap();
+    await this.quiet(at, job.bytes.length);
   }
 
-  private arm(match: (f: BusFrame) => boolean): Promise<BusFrame> {
-    return new Promise<BusFrame>((resolve, reject) => {
+  /** The answer to a command, if it comes within the window; nobody waits on it, so it only counts and logs. */
+  private async awaitAnswer(reply: Promise<BusFrame | undefined>): Promise<void> {
+    const f = await reply.catch(() => undefined); // the line closed: the command itself was written
+    if (f === undefined) return;
+    this.stats.unlockReplies += 1;
+    this.logger.info({ frame: f.raw.toString('hex') }, 'a board answered an unlock');
+  }
+
+  /** The frame's wire time (what has not passed yet since the write began), then the inter-frame gap. */
+  private async quiet(startedAt: number, bytes: number): Promise<void> {
+    const lineFree = Math.max(startedAt + wireMs(bytes, this.opts.baudRate ?? 19_200), this.clock.monoMs());
+    const until = lineFree + this.opts.interFrameGapMs;
+    let waited = false;
+    // A real clock's timer may fire a fraction of a millisecond early: wait again for what is left.
+    for (let left = until - this.clock.monoMs(); left > 0; left = until - this.clock.monoMs()) {
+      waited = true;
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, Math.ceil(left)));
+    }
+    if (!waited) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  /** A reply waiter. `optional`: the window closes with undefined, not a timeout (an answer no one requires). */
+  private arm(match: (f: BusFrame) => boolean, optional: boolean): Promise<BusFrame | undefined> {
+    return new Promise<BusFrame | undefined>((resolve, reject) => {
       const timer = this.clock.setTimeout(() => {
         if (this.waiter !== w) return;
         this.waiter = undefined;
+        if (optional) {
+          resolve(undefined);
+          return;
+        }
         this.stats.timeouts += 1;
         reject(new UrzError(ErrorCodes.BusTimeout, `no reply within ${this.opts.replyTimeoutMs} ms`));
       }, this.opts.replyTimeoutMs);
@@ -218,6 +272,11 @@ export class Bus extends EventEmitter<BusEvents> {
       else this.stats.unsolicited += 1;
       return;
     }
+    if (f.kind === 'unsupported-command-set') {
+      // Never a reply to us: counted per address so a board with the other firmware is not just "offline".
+      this.stats.unsupportedCommandSetFrames[f.address] = this.unsupportedFramesFrom(f.address) + 1;
+      return;
+    }
     const w = this.waiter;
     if (w !== undefined && w.match(f)) {
       this.waiter = undefined;
@@ -235,13 +294,5 @@ export class Bus extends EventEmitter<BusEvents> {
       for (const job of q.splice(0)) job.reject(new UrzError(ErrorCodes.BusClosed, reason));
     }
     if (w !== undefined) this.logger.warn({ reason }, 'bus requests failed');
-  }
-
-  private gap(): Promise<void> {
-    const ms = this.opts.interFrameGapMs;
-    return new Promise((resolve) => {
-      if (ms <= 0) setImmediate(resolve);
-      else this.clock.setTimeout(resolve, ms);
-    });
   }
 }

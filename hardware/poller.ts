@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../src/clock.js';
 import type { Logger } from '../src/log.js';
-import type { BoardStatus, LockBoard } from './boards.js';
+import { UnsupportedCommandSetError, type BoardStatus, type LockBoard } from './boards.js';
 
 export interface LatchChange {
   readonly address: number;
@@ -32,6 +32,7 @@ interface BoardState {
   pollsOk: number;
   pollsFailed: number;
   lastError: string | undefined;
+  unsupportedCommandSet: boolean;
   latched: readonly boolean[] | undefined;
   lastOkMono: number | undefined;
   waiters: { since: number; resolve(s: BoardStatus): void; reject(e: unknown): void }[];
@@ -47,6 +48,8 @@ export interface BoardSnapshot {
   readonly pollsOk: number;
   readonly pollsFailed: number;
   readonly lastError: string | undefined;
+  /** The last poll failed while the address answered in a command set the program does not speak. */
+  readonly unsupportedCommandSet: boolean;
 }
 
 /**
@@ -67,7 +70,9 @@ export class Poller extends EventEmitter<PollerEvents> {
     private readonly log: Logger,
   ) {
     super();
-    for (const b of boards) this.state.set(b.address, { online: undefined, misses: 0, pollsOk: 0, pollsFailed: 0, lastError: undefined, latched: undefined, lastOkMono: undefined, waiters: [] });
+    for (const b of boards) {
+      this.state.set(b.address, { online: undefined, misses: 0, pollsOk: 0, pollsFailed: 0, lastError: undefined, unsupportedCommandSet: false, latched: undefined, lastOkMono: undefined, waiters: [] });
+    }
   }
 
   start(): void {
@@ -84,7 +89,10 @@ export class Poller extends EventEmitter<PollerEvents> {
 
   snapshot(address: number): BoardSnapshot {
     const s = this.get(address);
-    return { address, online: s.online, misses: s.misses, latched: s.latched, lastOkMono: s.lastOkMono, pollsOk: s.pollsOk, pollsFailed: s.pollsFailed, lastError: s.lastError };
+    return {
+      address, online: s.online, misses: s.misses, latched: s.latched, lastOkMono: s.lastOkMono, pollsOk: s.pollsOk, pollsFailed: s.pollsFailed, lastError: s.lastError,
+      unsupportedCommandSet: s.unsupportedCommandSet,
+    };
   }
 
   /** The status from the next poll of this board that starts after now; rejects if that poll fails. */
@@ -131,6 +139,7 @@ export class Poller extends EventEmitter<PollerEvents> {
       s.latched = status.latched;
       s.misses = 0;
       s.pollsOk += 1;
+      s.unsupportedCommandSet = false;
       s.lastOkMono = now;
       if (s.online !== true) {
         s.online = true;
@@ -147,6 +156,7 @@ export class Poller extends EventEmitter<PollerEvents> {
       s.pollsFailed += 1;
       const reason = (e as Error).message;
       s.lastError = reason;
+      s.unsupportedCommandSet = e instanceof UnsupportedCommandSetError;
       if (s.misses >= this.opts.offlineAfterMisses && s.online !== false) {
         s.online = false;
         this.log.warn({ board: board.address, misses: s.misses, reason }, 'board offline');

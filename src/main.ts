@@ -113,6 +113,10 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const sync = createSync(config, store, secrets, clock, logger);
   const core = new LockerCore({ config, store, hardware, gpio, codeKey: secrets.codeKey, clock, logger, expiryNow: () => sync.time.conservativeNowMs() });
   await core.start();
+  // A member the office deactivates is logged out at the pull that says so, not at their next tap.
+  sync.receiver.onApplied((r) => {
+    if (r.staff > 0) core.staff.endInactiveSessions();
+  });
   sync.service.start();
   const kiosk = await startKioskServer(config, core, logger, { simBus, demo: deps.demo });
   const admin = await startAdminServer({ config, core, store, hardware, gpio, sync, clock, version, startedMono }, logger);
@@ -131,6 +135,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const stopWatchdog = watchdogMs === undefined ? () => undefined : startWatchdog(notifier, watchdogMs, {
     clock, db: store.db, poller: hardware.poller, boards: config.boards.map((b) => b.address),
     maxPollAgeMs: Math.max(5_000, 20 * (config.bus.pollIntervalMs + config.bus.replyTimeoutMs)),
+    officeProblems: () => sync.service.freshness().problems,
   }, logger.child({ layer: 'systemd' }));
 
   let stopped = false;

@@ -1,15 +1,15 @@
 import { setup } from 'xstate';
 
 /**
- * A staff member's session at the locker: it ends by logging out or after `idleLimitMs` without use
- * (10 minutes, contracts.md §3). Every use restarts the idle timer.
+ * A staff member's session at the locker: it ends by logging out, after `idleLimitMs` without use
+ * (10 minutes, contracts.md §3), or when the office deactivates the member. Every use restarts the idle timer.
  */
 export interface StaffSessionInput {
   readonly staffId: string;
   readonly idleLimitMs: number;
 }
 
-export type StaffSessionEvent = { type: 'USE' } | { type: 'LOGOUT' };
+export type StaffSessionEvent = { type: 'USE' } | { type: 'LOGOUT' } | { type: 'DEACTIVATED' };
 
 export const staffSessionMachine = setup({
   types: {
@@ -28,9 +28,11 @@ export const staffSessionMachine = setup({
       on: {
         USE: { target: 'active', reenter: true },
         LOGOUT: 'loggedOut',
+        DEACTIVATED: 'deactivated',
       },
     },
     expired: { type: 'final' },
     loggedOut: { type: 'final' },
+    deactivated: { type: 'final' },
   },
 });

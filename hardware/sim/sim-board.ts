@@ -1,7 +1,8 @@
 import type { Clock } from '../../src/clock.js';
 import type { BoardProtocol } from '../protocols/index.js';
-import { encodeCu16StatusReply } from '../protocols/kerong-cu16/codec.js';
+import { encodeCu16StatusReply, encodeCu16UnlockAnswer } from '../protocols/kerong-cu16/codec.js';
 import { encodeCu48StatusReply } from '../protocols/kerong-cu48/codec.js';
+import { encodeOtherFirmwareStatusReply } from '../protocols/kerong-cu48/other-firmware.js';
 
 /** Faults a test or the demo can switch on per board. Rates are probabilities per reply (0-1). */
 export interface BoardFaults {
@@ -19,6 +20,15 @@ export interface BoardFaults {
   garbage: boolean;
   /** Unlock commands do nothing: the latch stays latched. */
   stuckLatch: boolean;
+  /** (CU16) Answers an unlock with a 0x35 frame addressed to the lock, as several public drivers expect. */
+  answersUnlock: boolean;
+  /** (CU16) Extra delay before that answer: beyond the bus's reply window it arrives as a late answer. */
+  unlockReplyDelayMs: number;
+  /**
+   * (CU48) Runs the other firmware: understands only 0x60/0x61, and answers a status request, ours included, with
+   * its 18-byte 0x75 reply. Our unlocks (0x51) do nothing.
+   */
+  otherFirmware: boolean;
   dropRate: number;
   corruptRate: number;
   delayRate: number;
@@ -27,7 +37,7 @@ export interface BoardFaults {
 
 export const noFaults = (): BoardFaults => ({
   offline: false, noReply: false, badChecksum: false, truncate: false, slowReplyMs: 0, garbage: false, stuckLatch: false,
-  dropRate: 0, corruptRate: 0, delayRate: 0, delayMs: 0,
+  answersUnlock: false, unlockReplyDelayMs: 0, otherFirmware: false, dropRate: 0, corruptRate: 0, delayRate: 0, delayMs: 0,
 });
 
 export interface SimReply {
@@ -122,12 +132,28 @@ export class SimBoard {
     this.timers.add(t);
   }
 
+  /**
+   * An unlock command in the command set this board speaks (ours, or the other firmware's when that is on):
+   * acted on like `unlock`, and answered when the board answers unlocks.
+   */
+  unlockCommand(lock: number, otherFirmware = false): SimReply | undefined {
+    if (otherFirmware !== (this.protocol === 'kerong-cu48' && this.faults.otherFirmware)) return undefined; // a command set it does not speak
+    const answer = this.faults.answersUnlock && this.protocol === 'kerong-cu16' && lock >= 1 && lock <= this.locks
+      ? encodeCu16UnlockAnswer(this.address, lock, this.bits())
+      : undefined;
+    this.unlock(lock);
+    if (answer === undefined || this.faults.offline || this.faults.noReply) return undefined;
+    return { bytes: answer, extraDelayMs: this.faults.unlockReplyDelayMs };
+  }
+
   /** The status reply, with whatever faults are switched on; undefined when the board stays silent. */
   statusReply(): SimReply | undefined {
     const f = this.faults;
     if (f.offline || f.noReply || this.random() < f.dropRate) return undefined;
-    const bits = this.latched.map((l) => (l ? this.latchedBit : 1 - this.latchedBit));
-    let bytes = this.protocol === 'kerong-cu48' ? encodeCu48StatusReply(this.address, bits) : encodeCu16StatusReply(this.address, bits);
+    const bits = this.bits();
+    let bytes = this.protocol === 'kerong-cu16'
+      ? encodeCu16StatusReply(this.address, bits)
+      : f.otherFirmware ? encodeOtherFirmwareStatusReply(this.address, bits) : encodeCu48StatusReply(this.address, bits);
     if (f.badChecksum || this.random() < f.corruptRate) {
       bytes = Buffer.from(bytes);
       bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x5a;
@@ -137,6 +163,11 @@ export class SimBoard {
     let extraDelayMs = f.slowReplyMs;
     if (this.random() < f.delayRate) extraDelayMs += f.delayMs;
     return { bytes, extraDelayMs };
+  }
+
+  /** Each lock's raw switch bit, as wired. */
+  private bits(): number[] {
+    return this.latched.map((l) => (l ? this.latchedBit : 1 - this.latchedBit));
   }
 
   private index(lock: number): number {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createDecoder, type BusFrame } from '../protocols/index.js';
 import { CU48 } from '../protocols/kerong-cu48/codec.js';
 import { CU16 } from '../protocols/kerong-cu16/codec.js';
+import { OTHER_FIRMWARE } from '../protocols/kerong-cu48/other-firmware.js';
 import type { SimBoard, SimReply } from './sim-board.js';
 
 export interface SimBusEvents {
@@ -44,11 +45,19 @@ export class SimulatedBus extends EventEmitter<SimBusEvents> {
   receive(bytes: Buffer, send: (reply: SimReply) => void): void {
     if (this.faults.echo) send({ bytes: Buffer.from(bytes), extraDelayMs: 0 });
     for (const frame of this.decoder.feed(bytes)) {
+      if (frame.kind === 'unsupported-command-set') {
+        // Another master speaking the other CU48 firmware; only a board running it acts.
+        if (frame.raw.length === 6) this.reply(this.dispatchOtherFirmware(frame.address, frame.raw[2]!, frame.command), send);
+        continue;
+      }
       if (frame.kind !== 'cu48-request' && frame.kind !== 'cu16-request') continue; // another board's reply
       this.emit('request', frame);
-      const reply = this.dispatch(frame);
-      if (reply !== undefined) send(reply);
+      this.reply(this.dispatch(frame), send);
     }
+  }
+
+  private reply(r: SimReply | undefined, send: (reply: SimReply) => void): void {
+    if (r !== undefined) send(r);
   }
 
   private dispatch(frame: BusFrame): SimReply | undefined {
@@ -57,7 +66,7 @@ export class SimulatedBus extends EventEmitter<SimBusEvents> {
       const board = this.boards.find((b) => b.protocol === 'kerong-cu48' && b.address === frame.address);
       if (board === undefined) return undefined;
       if (frame.command === CU48.cmdUnlock) {
-        if (frame.lockByte < CU48.locks) board.unlock(frame.lockByte + 1);
+        if (frame.lockByte < CU48.locks) board.unlockCommand(frame.lockByte + 1);
         return undefined; // CU48 never answers an unlock
       }
       return board.statusReply();
@@ -65,12 +74,19 @@ export class SimulatedBus extends EventEmitter<SimBusEvents> {
     if (frame.kind === 'cu16-request') {
       const board = this.boards.find((b) => b.protocol === 'kerong-cu16' && b.address === frame.address);
       if (board === undefined) return undefined;
-      if (frame.command === CU16.cmdUnlock) {
-        board.unlock(frame.lockIndex + 1);
-        return undefined;
-      }
+      if (frame.command === CU16.cmdUnlock) return board.unlockCommand(frame.lockIndex + 1);
       return board.statusReply();
     }
     return undefined;
+  }
+
+  private dispatchOtherFirmware(address: number, lockByte: number, command: number): SimReply | undefined {
+    const board = this.boards.find((b) => b.protocol === 'kerong-cu48' && b.address === address && b.faults.otherFirmware);
+    if (board === undefined) return undefined;
+    if (command === OTHER_FIRMWARE.cmdUnlock) {
+      if (lockByte < CU48.locks) board.unlockCommand(lockByte + 1, true);
+      return undefined;
+    }
+    return board.statusReply();
   }
 }

@@ -1,6 +1,8 @@
 import { verifyAuditWithArchive } from '../store/audit-archive.js';
 import { auditArchiveDir } from '../service/housekeeping.js';
-import { createBoard } from '../../hardware/boards.js';
+import { createBoard, UnsupportedCommandSetError, unsupportedCommandSetNote } from '../../hardware/boards.js';
+import { CU16 } from '../../hardware/protocols/kerong-cu16/codec.js';
+import { CU48 } from '../../hardware/protocols/kerong-cu48/codec.js';
 import { Priority } from '../../hardware/bus.js';
 import { technicianActor, type AdminErrorCode, type Technician } from './protocol.js';
 import { selftest } from './selftest.js';
@@ -12,7 +14,8 @@ export class AdminError extends Error {
   }
 }
 
-const addressRanges = { 'kerong-cu48': 10, 'kerong-cu16': 16 } as const;
+/** The addresses a scan probes: every one a board may have, never a broadcast (CU48 0x0A, CU16 15). */
+const addressRanges = { 'kerong-cu48': CU48.maxAddress + 1, 'kerong-cu16': CU16.maxBoard + 1 } as const;
 
 function compartmentId(c: AdminContext, args: Record<string, unknown>): number {
   const id = Number(args.id);
@@ -69,16 +72,20 @@ export class AdminCommands {
     return { frames: this.c.hardware.bus.log.recent().slice(-limit) };
   }
 
-  /** Which addresses answer a status request, configured or not: a miswired or misaddressed board shows here. */
+  /**
+   * Which addresses answer a status request, configured or not: a miswired or misaddressed board shows here, and
+   * so does one that answers in a command set the program does not speak (its firmware), which is not "absent".
+   */
   private async busScan(): Promise<unknown> {
-    const found: { protocol: string; address: number; configured: boolean; answers: boolean }[] = [];
+    const found: { protocol: string; address: number; configured: boolean; answers: boolean; unsupportedCommandSet: boolean; note?: string }[] = [];
     for (const protocol of ['kerong-cu48', 'kerong-cu16'] as const) {
       if (!this.c.config.boards.some((b) => b.protocol === protocol)) continue;
       for (let address = 0; address < addressRanges[protocol]; address++) {
         const configured = this.c.config.boards.some((b) => b.protocol === protocol && b.address === address);
         const board = createBoard(this.c.hardware.bus, { address, protocol, locks: protocol === 'kerong-cu48' ? 48 : 16, latchedBit: 1 });
-        const answers = await board.status(Priority.Maintenance, 0).then(() => true, () => false);
-        found.push({ protocol, address, configured, answers });
+        const answer = await board.status(Priority.Maintenance, 0).then(() => 'status' as const, (e: unknown) => (e instanceof UnsupportedCommandSetError ? 'unsupported' as const : 'none' as const));
+        const unsupportedCommandSet = answer === 'unsupported';
+        found.push({ protocol, address, configured, answers: answer === 'status', unsupportedCommandSet, ...(unsupportedCommandSet ? { note: unsupportedCommandSetNote } : {}) });
       }
     }
     return { boards: found };
@@ -88,19 +95,21 @@ export class AdminCommands {
     const id = compartmentId(this.c, args);
     const reason = reasonOf(args);
     const state = this.c.core.compartments.state(id);
-    if (state === 'occupied' && args.force !== true) {
-      throw new AdminError('refused', `compartment ${id} holds a document; add --force to open it anyway (audited and reported)`);
-    }
     if (state === 'open' || state === 'reserved') throw new AdminError('refused', `compartment ${id} is ${state} now`);
-    const r = await this.c.core.compartments.open({ compartmentId: id, purpose: 'technician', actor, reason: `${reason}${args.force === true ? ' (forced)' : ''}` });
+    const r = await this.c.core.compartments.open({
+      compartmentId: id, purpose: 'technician', actor, reason, forced: args.force === true, documentStays: args.documentStays === true,
+    });
     switch (r.result) {
       case 'opened':
         return { opened: id, latchReleased: true };
+      case 'holds-document':
+        throw new AdminError('refused', `compartment ${id} holds a document (${r.authorizationId}); add --force to open it anyway (audited and reported), and --document-stays if it stays there`);
       case 'busy':
+      case 'authorization-busy':
         throw new AdminError('refused', `compartment ${id} cannot be opened in its present state`);
       case 'unavailable':
         throw new AdminError('failed', `compartment ${id} was not opened: its board is offline, the bus is down, or it was unlocked a moment ago`);
-      default:
+      case 'failed':
         throw new AdminError('failed', `compartment ${id}: the latch did not release (${r.kind}); the compartment is now in fault`);
     }
   }
@@ -114,15 +123,15 @@ export class AdminCommands {
 
   private async syncNow(): Promise<unknown> {
     const st = this.c.sync.service.status;
-    const before = { ok: st.lastPullOkWall, failures: st.pullFailures };
+    const before = st.pullsDone;
     this.c.sync.service.syncNow();
     const deadline = this.c.clock.monoMs() + 15_000;
-    while (st.lastPullOkWall === before.ok && st.pullFailures === before.failures && this.c.clock.monoMs() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const pulled = st.lastPullOkWall !== before.ok;
-    if (!pulled && st.pullFailures === before.failures) throw new AdminError('failed', 'no pull finished within 15 s');
+    while (st.pullsDone === before && this.c.clock.monoMs() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (st.pullsDone === before) throw new AdminError('failed', 'no pull finished within 15 s');
+    if (st.pullRefusals > 0) throw new AdminError('failed', `the office answered, but its batch was refused (${st.lastPullRefusal ?? 'unknown'}): nothing applied`);
+    const pulled = st.pullFailures === 0;
     const cursor = (this.c.store.db.prepare('SELECT feed_cursor AS c FROM sync_state WHERE id = 1').get() as { c: number }).c;
     return { pulled, cursor, outboxPending: this.c.store.outbox.depth().pending };
   }
+
 }

@@ -26,6 +26,7 @@ export interface DiagOptions {
   json?: boolean;
   reason?: string;
   force?: boolean;
+  documentStays?: boolean;
   limit?: string;
 }
 
@@ -99,8 +100,9 @@ export function diagCommand(d: DiagDeps): Command {
 
   withCommon(diag.command('open').argument('<id>', 'compartment id').description('Open a free or faulted compartment: audited with your identity and reported to the office.')
     .requiredOption('--reason <text>', 'why (3 to 200 characters; goes to the audit and the office)')
-    .option('--force', 'open it even though it holds a document'))
-    .action((id: string, opts: DiagOptions) => ask(opts, 'open', { ...compartment(id), reason: opts.reason, force: opts.force === true }, (r) => `compartment ${r.opened} is open (latch released)`));
+    .option('--force', 'open it even though it holds a document (reported as forced; staff are asked to check the document)')
+    .option('--document-stays', 'with --force: the document stays in the compartment and remains collectable'))
+    .action((id: string, opts: DiagOptions) => ask(opts, 'open', { ...compartment(id), reason: opts.reason, force: opts.force === true, documentStays: opts.documentStays === true }, (r) => `compartment ${r.opened} is open (latch released)`));
 
   withCommon(diag.command('disable').argument('<id>', 'compartment id').description('Take a compartment out of use (audited).'))
     .action((id: string, opts: DiagOptions) => ask(opts, 'disable', compartment(id), (r) => `compartment ${r.compartment}: ${r.state}`));

@@ -18,10 +18,11 @@ export function formatStatus(s: Obj): string {
     `locker ${s.lockerId}  version ${s.version}  up ${s.uptimeS} s  mode ${s.mode}`,
     `bus ${s.bus.transport} ${s.bus.open ? 'open' : 'DOWN'}: tx ${s.bus.txFrames} rx ${s.bus.rxFrames} timeouts ${s.bus.timeouts} retries ${s.bus.retries} discarded bytes ${s.bus.discardedBytes}`,
     'boards:',
-    ...(s.boards as Obj[]).map((b) => `  ${pad(b.address, 3)} ${pad(b.protocol, 12)} ${b.online ? 'online ' : 'OFFLINE'}  polls ok ${b.pollsOk} failed ${b.pollsFailed}${b.lastError ? `  last error: ${b.lastError}` : ''}`),
+    ...(s.boards as Obj[]).map((b) => `  ${pad(b.address, 3)} ${pad(b.protocol, 12)} ${b.online ? 'online ' : b.unsupportedCommandSet ? 'answers with an unsupported command set' : 'OFFLINE'}  polls ok ${b.pollsOk} failed ${b.pollsFailed}${b.lastError ? `  last error: ${b.lastError}` : ''}`),
     'compartments:',
     ...(s.compartments as Obj[]).map((c) => `  ${pad(c.id, 4)} board ${c.board} lock ${pad(c.lock, 3)} ${pad(c.size, 2)} ${pad(c.state, 9)} latch ${c.latched === null ? '?' : c.latched ? 'latched' : 'released'}${c.fault ? `  fault: ${c.fault}` : ''}`),
-    `sync: cursor ${s.sync.cursor}, outbox ${s.sync.outboxPending} pending, last pull ${ago(s.sync.lastPullOkAgoS)}, last push ${ago(s.sync.lastPushOkAgoS)} (failures: pull ${s.sync.pullFailures}, push ${s.sync.pushFailures})`,
+    `sync: cursor ${s.sync.cursor}, outbox ${s.sync.outboxPending} pending, last verified batch ${ago(s.sync.lastVerifiedPullAgoS)}, last verified acknowledgement ${ago(s.sync.lastVerifiedAckAgoS)} (failures: pull ${s.sync.pullFailures}, refused batches ${s.sync.pullRefusals}, push ${s.sync.pushFailures})`,
+    ...((s.sync.problems ?? []) as string[]).map((p) => `  OFFICE: ${p}`),
     `clock: ${s.clock.trusted ? 'trusted' : 'NOT TRUSTED yet'} ${s.clock.wall}`,
     `lockout: ${s.lockout.locked ? `LOCKED (${s.lockout.scope}, ${s.lockout.retryAfterS} s left)` : 'none'}; failures in a row ${s.lockout.failuresInRow}, in 24 h ${s.lockout.failuresToday}`,
     `disk: ${Math.round(s.disk.freeBytes / 1048576)} MiB free of ${Math.round(s.disk.totalBytes / 1048576)} MiB; database ${Math.round(s.database.bytes / 1024)} KiB`,
@@ -31,7 +32,7 @@ export function formatStatus(s: Obj): string {
 
 export function formatScan(r: Obj): string {
   return (r.boards as Obj[])
-    .map((b) => `${pad(b.protocol, 12)} address ${pad(b.address, 3)} ${b.answers ? 'answers' : '-      '} ${b.configured ? 'configured' : ''}${b.answers !== b.configured ? '  <- check wiring or address' : ''}`)
+    .map((b) => `${pad(b.protocol, 12)} address ${pad(b.address, 3)} ${b.answers ? 'answers' : '-      '} ${b.configured ? 'configured' : ''}${b.unsupportedCommandSet ? '  answers with an unsupported command set' : b.answers !== b.configured ? '  <- check wiring or address' : ''}`)
     .join('\n');
 }
 

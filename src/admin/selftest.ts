@@ -1,6 +1,7 @@
 import { verifyAuditWithArchive } from '../store/audit-archive.js';
 import { auditArchiveDir } from '../service/housekeeping.js';
 import { diskFree, type AdminContext } from './status.js';
+import { UnsupportedCommandSetError, unsupportedCommandSetNote } from '../../hardware/boards.js';
 
 export interface Check {
   readonly item: string;
@@ -21,8 +22,8 @@ export async function selftest(c: AdminContext): Promise<{ verdict: 'ok' | 'warn
     const read = await Promise.race([
       c.hardware.poller.nextStatus(b.address).then((s) => `answered, ${s.latched.filter((l) => !l).length} of ${s.latched.length} latches released`),
       new Promise<undefined>((r) => setTimeout(() => r(undefined), boardReadTimeoutMs)),
-    ]).catch((e: unknown) => `error: ${(e as Error).message}`);
-    const ok = read !== undefined && !read.startsWith('error');
+    ]).catch((e: unknown) => (e instanceof UnsupportedCommandSetError ? `${unsupportedCommandSetNote}: check its firmware` : `error: ${(e as Error).message}`));
+    const ok = read?.startsWith('answered') === true;
     checks.push({ item: `board ${b.address} (${b.protocol})`, verdict: ok ? 'ok' : 'fail', detail: read ?? `no answer within ${boardReadTimeoutMs} ms` });
   }
   const gpio = c.gpio;
@@ -45,9 +46,18 @@ export async function selftest(c: AdminContext): Promise<{ verdict: 'ok' | 'warn
     detail: c.sync.time.trusted() ? `trusted: ${new Date(c.clock.wallMs()).toISOString()}` : 'not confirmed by the office or NTP yet: expiry is judged conservatively',
   });
   const st = c.sync.service.status;
-  const pullAgeS = st.lastPullOkWall === undefined ? undefined : (c.clock.wallMs() - st.lastPullOkWall) / 1000;
-  const stale = pullAgeS === undefined || pullAgeS > 3 * c.config.office.pullIntervalS + 30;
-  checks.push({ item: 'office sync', verdict: stale ? 'warn' : 'ok', detail: pullAgeS === undefined ? `no successful pull yet (${st.pullFailures} failed)` : `last pull ${Math.round(pullAgeS)} s ago` });
+  const fresh = c.sync.service.freshness();
+  // Reported, never failed: the locker works offline by design (contracts.md §5.3).
+  checks.push({
+    item: 'office feed', verdict: fresh.feedStale ? 'warn' : 'ok',
+    detail: fresh.feedStale ? `${fresh.problems[0]}${st.lastPullRefusal !== undefined ? `; last batch refused: ${st.lastPullRefusal}` : ''}`
+      : `last verified batch ${fresh.feedAgeS ?? '?'} s ago`,
+  });
+  checks.push({
+    item: 'office acknowledgement', verdict: fresh.ackStale ? 'warn' : 'ok',
+    detail: fresh.ackStale ? `${fresh.problems.at(-1)}${st.lastAckRefusal !== undefined ? `; last acknowledgement refused: ${st.lastAckRefusal}` : ''}`
+      : fresh.ackAgeS === null ? 'no event has needed one yet' : `last verified acknowledgement ${fresh.ackAgeS} s ago`,
+  });
   const verdict = checks.some((x) => x.verdict === 'fail') ? 'fail' : checks.some((x) => x.verdict === 'warn') ? 'warn' : 'ok';
   return { verdict, checks };
 }

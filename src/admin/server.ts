@@ -2,7 +2,8 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../log.js';
 import { AdminCommands, AdminError } from './commands.js';
-import { adminProtocolVersion, maxRequestBytes, type AdminAnswer, type AdminRequest, type Technician } from './protocol.js';
+import { accountName, assertPeerCredentialsAvailable, peerCredentials, type PeerCredentials } from './peer-credentials.js';
+import { adminProtocolVersion, identify, maxRequestBytes, type AdminAnswer, type AdminRequest, type ClaimedTechnician } from './protocol.js';
 import { groupId, prepareSocketDir, protectSocket } from './socket-permissions.js';
 import type { AdminContext } from './status.js';
 import { watchEvents } from './watch.js';
@@ -37,21 +38,25 @@ function parseRequest(line: string): AdminRequest {
   if (typeof r.cmd !== 'string') throw new AdminError('bad-request', 'cmd is missing');
   const args = r.args === undefined ? {} : r.args;
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new AdminError('bad-request', 'args must be an object');
-  return { v: r.v, cmd: r.cmd, args: args as Record<string, unknown>, ...(isTechnician(r.who) ? { who: r.who } : {}) };
+  const who = claimOf(r.who);
+  return { v: r.v, cmd: r.cmd, args: args as Record<string, unknown>, ...(who === undefined ? {} : { who }) };
 }
 
-function isTechnician(w: unknown): w is Technician {
-  if (w === null || typeof w !== 'object') return false;
+/** The fields of `who` a client may send, copied one by one: anything else it sends (a `peer`, a `claimed`) is dropped. */
+function claimOf(w: unknown): ClaimedTechnician | undefined {
+  if (w === null || typeof w !== 'object') return undefined;
   const t = w as Record<string, unknown>;
   const short = (x: unknown): boolean => x === undefined || (typeof x === 'string' && x.length <= 128);
-  return typeof t.account === 'string' && t.account.length <= 64 && (t.via === 'ssh' || t.via === 'local') && short(t.key) && short(t.name);
+  if (!(typeof t.account === 'string' && t.account.length <= 64 && (t.via === 'ssh' || t.via === 'local') && short(t.key) && short(t.name))) return undefined;
+  return { account: t.account, via: t.via, key: t.key as string | undefined, name: t.name as string | undefined };
 }
 
 /**
  * The admin API on a Unix socket (contracts.md §4 is its client's face): one JSON request per line, one
  * answer per line, then the connection closes, except `watch`, which streams until the client leaves. The
  * socket is 0660 in a 0750 directory, owned by the daemon's user and the technicians' group: nobody else can
- * connect.
+ * connect. Who did connect is the kernel's answer (SO_PEERCRED, ./peer-credentials.ts), not the request's `who`:
+ * see `identify` in ./protocol.ts and docs/DESIGN-DECISIONS.md, "Who is asking on the admin socket".
  */
 /** How long a stop waits for admin commands in flight (an unlock's confirmation takes at most a few seconds). */
 const drainLimitMs = 20_000;
@@ -64,6 +69,14 @@ export async function startAdminServer(ctx: AdminContext, logger: Logger): Promi
   if (groupName !== undefined && gid === undefined) log.warn({ group: groupName }, 'admin group does not exist; the socket keeps the daemon\'s own group');
   prepareSocketDir(path, gid);
   await removeStaleSocket(path);
+  let peersKnown = true;
+  try {
+    assertPeerCredentialsAvailable();
+  } catch (e) {
+    // The locker keeps serving residents; every admin request is refused until the program is installed whole.
+    peersKnown = false;
+    log.error({ err: (e as Error).message }, 'admin requests will be refused: the daemon cannot tell who is asking');
+  }
   const commands = new AdminCommands(ctx);
   const sockets = new Set<Socket>();
   /** Commands being answered: a stop lets them finish (an unlock half-way must get its verdict to the technician). */
@@ -74,7 +87,7 @@ export async function startAdminServer(ctx: AdminContext, logger: Logger): Promi
     sock.end(JSON.stringify(a) + '\n');
   };
 
-  const handle = async (sock: Socket, line: string): Promise<void> => {
+  const handle = async (sock: Socket, line: string, peer: PeerCredentials): Promise<void> => {
     let req: AdminRequest;
     try {
       req = parseRequest(line);
@@ -82,7 +95,11 @@ export async function startAdminServer(ctx: AdminContext, logger: Logger): Promi
       const err = e as AdminError;
       return answer(sock, { ok: false, error: { code: err.code, message: err.message } });
     }
-    log.info({ cmd: req.cmd, who: req.who ?? null }, 'admin request');
+    // The kernel's uid decides the account; what the request said about itself is kept beside it.
+    const who = identify(req.who, peer, (uid) => accountName(uid));
+    const entry = { cmd: req.cmd, who: req.who ?? null, peer, account: who.account, ...(who.claimed === undefined ? {} : { mismatch: true }) };
+    if (who.claimed === undefined) log.info(entry, 'admin request');
+    else log.warn(entry, 'admin request: the claimed account is not the one that connected; the kernel\'s is used');
     if (req.cmd === 'watch') {
       sock.write(JSON.stringify({ ok: true, result: { watching: true } }) + '\n');
       const stop = watchEvents(ctx, (e) => sock.write(JSON.stringify(e) + '\n'));
@@ -90,7 +107,7 @@ export async function startAdminServer(ctx: AdminContext, logger: Logger): Promi
       return;
     }
     try {
-      answer(sock, { ok: true, result: await commands.run(req.cmd, req.args ?? {}, req.who) });
+      answer(sock, { ok: true, result: await commands.run(req.cmd, req.args ?? {}, who) });
     } catch (e) {
       if (e instanceof AdminError) answer(sock, { ok: false, error: { code: e.code, message: e.message } });
       else {
@@ -104,6 +121,15 @@ export async function startAdminServer(ctx: AdminContext, logger: Logger): Promi
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => sock.destroy());
+    // Asked at once, before a byte is read: the credentials are the connecting process's, fixed at its connect().
+    let peer: PeerCredentials | Error;
+    try {
+      if (!peersKnown) throw new Error('the peer-credentials addon is missing (see the log at start)');
+      peer = peerCredentials(sock);
+    } catch (e) {
+      peer = e as Error;
+      log.error({ err: peer.message }, 'admin connection: the kernel did not say who connected; refused');
+    }
     let buf = '';
     let done = false;
     sock.on('data', (chunk) => {
@@ -117,7 +143,8 @@ export async function startAdminServer(ctx: AdminContext, logger: Logger): Promi
       if (nl < 0) return;
       done = true;
       if (closing) return answer(sock, { ok: false, error: { code: 'stopping', message: 'the daemon is stopping; ask again once it is back' } });
-      const p: Promise<void> = handle(sock, buf.slice(0, nl)).catch((e: unknown) => {
+      if (peer instanceof Error) return answer(sock, { ok: false, error: { code: 'failed', message: `the daemon cannot tell who is asking (${peer.message}); nothing was done` } });
+      const p: Promise<void> = handle(sock, buf.slice(0, nl), peer).catch((e: unknown) => {
         log.error({ err: (e as Error).message }, 'admin connection failed');
         sock.destroy();
       }).finally(() => inFlight.delete(p));

@@ -16,7 +16,7 @@ const allowed: Record<string, readonly string[] | null> = {
   status: null, watch: null, open: null, disable: null, enable: null, selftest: null,
   bus: ['scan', 'log'], lockout: ['reset'], sync: ['now'], audit: ['verify'],
 };
-const allowedOptions = new Set(['--json', '--reason', '--force', '--limit', '--help', '-h']);
+const allowedOptions = new Set(['--json', '--reason', '--force', '--document-stays', '--limit', '--help', '-h']);
 
 /** Splits like a shell would for plain words and quotes, and refuses everything else a shell would do. */
 export function splitWords(line: string): string[] | string {

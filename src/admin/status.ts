@@ -6,6 +6,7 @@ import { databasePath, type Store } from '../store/store.js';
 import type { Sync } from '../sync/build.js';
 import type { GpioPort } from '../../hardware/gpio/port.js';
 import type { LockSystem } from '../../hardware/lock-system.js';
+import { unsupportedCommandSetNote } from '../../hardware/boards.js';
 
 /** What the admin commands may look at and act on: the daemon's parts, as its composition root built them. */
 export interface AdminContext {
@@ -26,9 +27,11 @@ export function lockerStatus(c: AdminContext): Record<string, unknown> {
   const now = clock.monoMs();
   const boards = config.boards.map((b) => {
     const s = hardware.poller.snapshot(b.address);
+    // Not "offline": the address answers, in a command set the program does not speak (the board's firmware).
     return {
       address: b.address, protocol: b.protocol, online: s.online === true, missesInRow: s.misses, pollsOk: s.pollsOk, pollsFailed: s.pollsFailed,
       lastError: s.lastError ?? null, lastOkAgoMs: s.lastOkMono === undefined ? null : Math.round(now - s.lastOkMono),
+      unsupportedCommandSet: s.unsupportedCommandSet, ...(s.unsupportedCommandSet ? { note: unsupportedCommandSetNote } : {}),
     };
   });
   const faults = new Map((store.db.prepare('SELECT id, fault_kind FROM compartment').all() as { id: number; fault_kind: string | null }[]).map((r) => [r.id, r.fault_kind]));
@@ -42,6 +45,7 @@ export function lockerStatus(c: AdminContext): Record<string, unknown> {
   const wallNow = clock.wallMs();
   const ago = (t: number | undefined): number | null => (t === undefined ? null : Math.round((wallNow - t) / 1000));
   const st = sync.service.status;
+  const fresh = sync.service.freshness();
   return {
     lockerId: config.lockerId,
     version: c.version,
@@ -52,7 +56,10 @@ export function lockerStatus(c: AdminContext): Record<string, unknown> {
     compartments,
     sync: {
       cursor, outboxPending: depth.pending, outboxLastSeq: depth.lastSeq, ackedThrough: depth.ackedThrough,
+      // Only a batch or an acknowledgement that verified counts (contracts.md §5.3); ages on the monotonic clock.
+      lastVerifiedPullAgoS: fresh.feedAgeS, lastVerifiedAckAgoS: fresh.ackAgeS, feedStale: fresh.feedStale, ackStale: fresh.ackStale, problems: fresh.problems,
       lastPullOkAgoS: ago(st.lastPullOkWall), lastPushOkAgoS: ago(st.lastPushOkWall), pullFailures: st.pullFailures, pushFailures: st.pushFailures,
+      pullRefusals: st.pullRefusals, lastPullRefusal: st.lastPullRefusal ?? null, ackRejections: st.ackRejections, lastAckRefusal: st.lastAckRefusal ?? null,
     },
     clock: { trusted: sync.time.trusted(), wall: new Date(wallNow).toISOString() },
     lockout: core.credentials.deviceLockout(),

@@ -16,7 +16,10 @@ const tcpPort = z.number().int().min(1).max(65_535);
 
 /** Bus timings shared by every transport; all in milliseconds. */
 const busTimings = {
-  /** How long to wait for a status reply before counting a miss. 12 bytes at 19200 baud take 6.25 ms. */
+  /**
+   * How long to wait for a status reply before counting a miss (12 bytes at 19200 baud take 6.25 ms); also how
+   * long the bus keeps quiet after a CU16 unlock for the answer some boards give. 1000 by default on `tcp`.
+   */
   replyTimeoutMs: z.number().int().min(10).max(5_000).default(150),
   /**
    * Silence after every transaction before the next frame, so a board still digesting the last frame is not
@@ -55,8 +58,20 @@ const tcpBus = z.strictObject({
   transport: z.literal('tcp'),
   host: z.string().min(1),
   port: tcpPort,
+  /**
+   * The line speed of the bridge's RS-485 side. The socket takes the bytes at once; the bus waits for their wire
+   * time at this speed before its inter-frame gap, so the gap is silence on the pair and not only in the socket.
+   */
+  baudRate: z.number().int().min(1_200).max(115_200).default(19_200),
   ...reconnect,
   ...busTimings,
+  /** A reply crosses the network and the bridge's buffering as well as the pair: public TCP clients wait 1-2 s. */
+  replyTimeoutMs: z.number().int().min(10).max(5_000).default(1_000),
+  /**
+   * Room for one lost status reply and its retry (2 × replyTimeoutMs) before an unlock's outcome counts as
+   * unknown, which puts the compartment in fault: with the bridge's reply timeout, serial's 1.5 s would not do.
+   */
+  unlockConfirmTimeoutMs: z.number().int().min(100).max(30_000).default(3_000),
 });
 
 const simulatedBus = z.strictObject({
@@ -71,7 +86,7 @@ const simulatedBus = z.strictObject({
 const bus = z.discriminatedUnion('transport', [serialBus, tcpBus, simulatedBus]);
 
 const board = z.strictObject({
-  /** CU48: 0x00-0x09 (0x0A is broadcast). CU16: the high nibble of the address byte, 0-15. */
+  /** CU48: 0x00-0x09 (0x0A is broadcast). CU16: the high nibble of the address byte, 0-14 (15 is broadcast). */
   address: z.number().int().min(0).max(15),
   protocol: z.enum(['kerong-cu48', 'kerong-cu16']),
   locks: z.number().int().min(1).max(48),
@@ -96,6 +111,10 @@ const office = z
     publicKeyFile: nonEmptyPath,
     codeKeyFile: nonEmptyPath,
     pullIntervalS: z.number().int().min(5).max(3_600).default(30),
+    /** A feed whose last verified batch is older than this is reported (diag, selftest, alarm); default 3 × pullIntervalS. */
+    maxFeedAgeS: z.number().int().min(10).max(7 * 86_400).optional(),
+    /** Events waiting longer than this for a verified acknowledgement are reported; default 3 × pullIntervalS. */
+    maxAckAgeS: z.number().int().min(10).max(7 * 86_400).optional(),
     /** PEM file of the CA that signed the office's certificate (pinned instead of the system store). */
     caFile: nonEmptyPath.optional(),
     /** Client certificate and key (PEM) for mutual TLS. */
@@ -206,7 +225,8 @@ export type CompartmentConfig = Config['compartments'][number];
 export type BusConfig = Config['bus'];
 
 const maxLocks = { 'kerong-cu48': 48, 'kerong-cu16': 16 } as const;
-const maxAddress = { 'kerong-cu48': 9, 'kerong-cu16': 15 } as const;
+/** The highest address each family gives one board; the next one up is that family's broadcast address. */
+const maxAddress = { 'kerong-cu48': 9, 'kerong-cu16': 14 } as const;
 
 /** Cross-key rules: each compartment names an existing board and lock, nothing is used twice. */
 function checkLayout(c: { boards: BoardConfig[]; compartments: CompartmentConfig[]; kiosk?: { columns?: number[][] | undefined } }, ctx: z.RefinementCtx): void {
@@ -222,7 +242,9 @@ function checkLayout(c: { boards: BoardConfig[]; compartments: CompartmentConfig
     if (b.locks > maxLocks[b.protocol]) {
       ctx.addIssue({ code: 'custom', path: ['boards', i, 'locks'], message: `${b.protocol} has at most ${maxLocks[b.protocol]} locks` });
     }
-    if (b.address > maxAddress[b.protocol]) {
+    if (b.protocol === 'kerong-cu16' && b.address === 15) {
+      ctx.addIssue({ code: 'custom', path: ['boards', i, 'address'], message: '15 is the CU16 broadcast address: an unlock there opens that lock on every CU16 board' });
+    } else if (b.address > maxAddress[b.protocol]) {
       ctx.addIssue({ code: 'custom', path: ['boards', i, 'address'], message: `${b.protocol} addresses are 0-${maxAddress[b.protocol]}` });
     }
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isoWall, type Clock } from '../clock.js';
 import type { CompartmentEmitted, Purpose } from '../../state-machines/compartment.js';
+import { flagForStaff } from '../store/attention.js';
 import type { AuditLog } from '../store/audit.js';
 import type { Db } from '../store/open.js';
 import type { Outbox } from '../store/outbox.js';
@@ -23,6 +24,10 @@ export interface IntentRequest {
   readonly actor: string;
   /** Why staff retrieve or a technician opens; reported to the office. */
   readonly reason?: string | undefined;
+  /** A technician's open of a compartment that holds a document: only with `--force` (CompartmentService). */
+  readonly forced?: boolean | undefined;
+  /** With `forced`: the technician says the document stays where it is; otherwise staff must check it. */
+  readonly documentStays?: boolean | undefined;
 }
 
 /**
@@ -30,7 +35,7 @@ export interface IntentRequest {
  * outbox event: the intent before the unlock bytes go out, and every outcome after.
  */
 export class CompartmentJournal {
-  constructor(private readonly db: Db, private readonly audit: AuditLog, private readonly outbox: Outbox, private readonly clock: Clock) {}
+  constructor(readonly db: Db, readonly audit: AuditLog, readonly outbox: Outbox, private readonly clock: Clock) {}
 
   /** Before the bytes: the intent, its audit row, and for a technician the `technician.open` event. */
   writeIntent(r: IntentRequest): number {
@@ -39,8 +44,16 @@ export class CompartmentJournal {
       const info = this.db.prepare('INSERT INTO unlock_intent (compartment_id, purpose, authorization_id, actor, status, created_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(r.compartmentId, r.purpose, r.authorizationId ?? null, r.actor, 'pending', now, r.reason ?? null);
       const id = Number(info.lastInsertRowid);
-      this.audit.append({ actor: r.actor, action: 'compartment.unlock', subject: `compartment:${r.compartmentId}`, detail: { intent: id, purpose: r.purpose, authorizationId: r.authorizationId ?? null, reason: r.reason ?? null } });
-      if (r.purpose === 'technician') this.outbox.append('technician.open', { compartment: r.compartmentId, reason: r.reason ?? '', actor: r.actor });
+      const forced = r.purpose === 'technician' ? { forced: r.forced === true, ...(r.forced === true ? { documentStays: r.documentStays === true } : {}) } : {};
+      this.audit.append({
+        actor: r.actor, action: 'compartment.unlock', subject: `compartment:${r.compartmentId}`,
+        detail: { intent: id, purpose: r.purpose, authorizationId: r.authorizationId ?? null, reason: r.reason ?? null, ...forced },
+      });
+      if (r.purpose === 'technician') {
+        this.outbox.append('technician.open', { compartment: r.compartmentId, reason: r.reason ?? '', actor: r.actor, ...forced, ...(r.authorizationId !== undefined ? { authorizationId: r.authorizationId } : {}) });
+        // What becomes of the document is said, not assumed: unless the technician vouches for it, staff check it.
+        if (r.forced === true && r.authorizationId !== undefined && r.documentStays !== true) flagForStaff(this, r.authorizationId, 'opened-by-technician', r.actor);
+      }
       return id;
     })();
   }

@@ -16,6 +16,10 @@ export type OpenResult =
   | { readonly result: 'busy' }
   /** Nothing was sent: the board is offline, the bus is down, or the lock was unlocked a moment ago. */
   | { readonly result: 'unavailable' }
+  /** Nothing was sent: another compartment is opening or open for the same authorization right now. */
+  | { readonly result: 'authorization-busy'; readonly compartment: number }
+  /** Nothing was sent: a technician's open of a compartment holding a document, without `force`. */
+  | { readonly result: 'holds-document'; readonly authorizationId: string }
   /** Sent, and the latch did not release (`unlock-failed`) or nobody could tell (`unlock-unknown`). */
   | { readonly result: 'failed'; readonly kind: string };
 
@@ -111,11 +115,22 @@ export class CompartmentService {
     return cfg !== undefined && this.d.hardware.locks.unlockAllowedNow(cfg.board, cfg.lock);
   }
 
-  async open(req: IntentRequest): Promise<OpenResult> {
-    const actor = this.actors.get(req.compartmentId);
-    const cfg = this.byId.get(req.compartmentId);
+  async open(request: IntentRequest): Promise<OpenResult> {
+    const actor = this.actors.get(request.compartmentId);
+    const cfg = this.byId.get(request.compartmentId);
     if (actor === undefined || cfg === undefined) return { result: 'unavailable' };
+    let req = request;
+    if (req.purpose === 'technician') {
+      // Whatever the compartment's state (occupied, disabled, fault...), a document inside needs `force`, and the
+      // open then names it (contracts.md §4).
+      const inside = this.d.db.prepare("SELECT id FROM authorization WHERE compartment_id = ? AND status = 'loaded'").get(req.compartmentId) as { id: string } | undefined;
+      if (inside !== undefined && req.forced !== true) return { result: 'holds-document', authorizationId: inside.id };
+      req = { ...req, authorizationId: inside?.id, forced: inside !== undefined, documentStays: inside !== undefined && req.documentStays === true };
+    }
     if (!actor.getSnapshot().can({ type: 'OPEN', purpose: req.purpose })) return { result: 'busy' };
+    // At most one compartment opening or open for one document: two loads at once must not open two doors.
+    const other = req.authorizationId === undefined ? undefined : this.openFor(req.authorizationId);
+    if (other !== undefined) return { result: 'authorization-busy', compartment: other };
     if (this.d.hardware.poller.snapshot(cfg.board).online !== true) return { result: 'unavailable' };
     const intentId = this.d.journal.writeIntent(req);
     this.intents.set(req.compartmentId, this.d.journal.intent(intentId)!);
@@ -124,6 +139,12 @@ export class CompartmentService {
     if (s.matches('open')) return { result: 'opened', compartment: req.compartmentId };
     if (s.matches('fault')) return { result: 'failed', kind: s.context.faultKind ?? 'unlock-failed' };
     return { result: 'unavailable' };
+  }
+
+  /** The compartment whose open for this authorization is under way (intent taken, door not shut again), if any. */
+  private openFor(authorizationId: string): number | undefined {
+    for (const [id, intent] of this.intents) if (intent.authorization_id === authorizationId) return id;
+    return undefined;
   }
 
   send(id: number, event: { type: 'DISABLE' } | { type: 'ENABLE' } | { type: 'REPORT_FAULT'; kind: string }): boolean {

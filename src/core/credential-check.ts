@@ -66,9 +66,9 @@ export class CredentialCheck {
       }
 
       if (matches.length > 0) {
-        recordSuccess(device, phoneState);
-        this.d.guesses.saveDevice(device);
-        if (phoneState !== undefined) this.d.guesses.savePhone(pMac, phoneState);
+        // A right code is neither a failure nor, by itself, a success: anyone who knows one code (their own
+        // document, collected long ago) could otherwise type it between guesses to wipe the rows. Only a release
+        // that opened a compartment resets them (`recordRelease`).
         return { result: 'match', authorizations: matches, phoneMac: pMac };
       }
 
@@ -88,6 +88,17 @@ export class CredentialCheck {
     })();
   }
 
+  /** A compartment opened for this phone's document: the rows of failures start again (not the daily count). */
+  recordRelease(phoneMacHex: string): void {
+    this.d.db.transaction(() => {
+      const device = this.d.guesses.device();
+      const phoneState = this.d.guesses.phone(phoneMacHex);
+      recordSuccess(device, phoneState);
+      this.d.guesses.saveDevice(device);
+      this.d.guesses.savePhone(phoneMacHex, phoneState);
+    })();
+  }
+
   /** The device-wide guessing state, for the technician (no phone number or code in it). */
   deviceLockout(): { locked: boolean; retryAfterS: number; scope: string | undefined; failuresInRow: number; failuresToday: number } {
     const now = this.d.clock.monoMs();
@@ -100,12 +111,17 @@ export class CredentialCheck {
     };
   }
 
-  /** Staff, the technician or the office lift the device-wide lockout. */
+  /**
+   * Staff, the technician or the office lift the device-wide lockouts: the residents' keypad and the staff login
+   * (after a day's cap of PIN failures, no member of staff can log in to do it).
+   */
   resetDeviceLockout(actor: string): void {
     this.d.db.transaction(() => {
-      const device = this.d.guesses.device();
-      resetDevice(device);
-      this.d.guesses.saveDevice(device);
+      for (const scope of ['device', 'staff-device'] as const) {
+        const device = this.d.guesses.device(scope);
+        resetDevice(device);
+        this.d.guesses.saveDevice(device, scope);
+      }
       this.d.audit.append({ actor, action: 'lockout.reset' });
     })();
   }

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import { checkTerms, type RefusalReason } from '../domain/policy.js';
+import { flagForStaff, isLawReason } from '../store/attention.js';
 import type { AuditLog } from '../store/audit.js';
 import { termsOf, type AuthorizationRow } from '../store/authorizations.js';
 import type { DocumentTypes } from '../store/document-types.js';
@@ -77,8 +78,12 @@ export class PickupService {
   async release(a: Authorized): Promise<PickupAnswer> {
     const opened = await this.d.compartments.open({ compartmentId: a.compartment, purpose: 'release', authorizationId: a.authorizationId, actor: 'resident' });
     switch (opened.result) {
-      case 'opened':
+      case 'opened': {
+        // A real release, and only that, starts the rows of failures again (its phone's and the device's).
+        const owner = this.d.db.prepare('SELECT phone_mac AS p FROM authorization WHERE id = ?').get(a.authorizationId) as { p: string } | undefined;
+        if (owner !== undefined) this.d.check.recordRelease(owner.p);
         return { status: 200, body: { result: 'opened', compartment: opened.compartment } };
+      }
       case 'busy':
         // Its door is open or opening now: never a second unlock for one code.
         return { status: 403, body: { result: 'rejected', reason: 'already-open' } };
@@ -98,8 +103,10 @@ export class PickupService {
   private refused(a: AuthorizationRow, reason: RefusalReason): void {
     this.d.db.transaction(() => {
       this.d.audit.append({ actor: 'resident', action: 'pickup.refused', subject: `authorization:${a.id}`, detail: { reason, compartment: a.compartment_id } });
-      if (reason === 'document-type-not-allowed' || reason === 'no-consent') {
-        this.d.outbox.append('authorization.rejected', { authorizationId: a.id, reason });
+      if (isLawReason(reason)) {
+        // Reported to the office once (it may have been already, when the feed changed the terms), and on the
+        // staff's list to take back.
+        flagForStaff(this.d, a.id, reason, 'resident');
         this.d.outbox.append('alarm', { kind: 'policy-refused-at-release', compartment: a.compartment_id });
       }
     })();

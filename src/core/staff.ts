@@ -6,6 +6,7 @@ import { macEquals, pinMac } from '../domain/credentials.js';
 import { chooseCompartment } from '../domain/compartment-choice.js';
 import { expire, gate, recordFailure, recordSuccess, type Limits } from '../domain/guess-limits.js';
 import { checkTerms, type RefusalReason } from '../domain/policy.js';
+import { mayDo, parseRoles, type StaffAction } from '../domain/staff-roles.js';
 import type { AuditLog } from '../store/audit.js';
 import { termsOf, type AuthorizationRow, type Authorizations } from '../store/authorizations.js';
 import type { DocumentTypes } from '../store/document-types.js';
@@ -17,13 +18,15 @@ import type { CompartmentService } from './compartments.js';
 
 export const staffIdleLimitMs = 10 * 60_000;
 
-export type LoadRefusal = RefusalReason | 'already-loaded' | 'unknown-authorization';
+export type LoadRefusal = RefusalReason | 'already-loaded' | 'unknown-authorization' | 'not-permitted';
 
 export type StaffAnswer =
   | { readonly status: 200; readonly body: { result: 'opened'; compartment: number } }
   | { readonly status: 401; readonly body: { result: 'session-expired' } }
   | { readonly status: 403; readonly body: { result: 'rejected'; reason?: LoadRefusal | 'not-loaded' } }
   | { readonly status: 409; readonly body: { result: 'no-free-compartment' } }
+  /** Another request is opening (or has opened) a compartment for this document right now: nothing sent. */
+  | { readonly status: 409; readonly body: { result: 'already-opening'; compartment: number } }
   | { readonly status: 503; readonly body: { result: 'unavailable' } };
 
 export type LoginAnswer =
@@ -79,6 +82,15 @@ export class StaffService {
         this.d.guesses.saveDevice(device, 'staff-device');
         this.d.guesses.savePhone(staffId, person, 'staff');
         this.d.audit.append({ actor: `staff:${staffId}`, action: 'staff.login-failed', detail: { locked: outcome.phoneLocked } });
+        // PIN guessing is brute force like code guessing: the same alarm, told apart by its scope.
+        if (outcome.bruteForce) {
+          this.d.outbox.append('alarm', { kind: 'brute-force', scope: 'staff', failuresInRow: device.failuresInRow });
+          this.d.audit.append({ actor: 'system', action: 'alarm.brute-force', detail: { scope: 'staff', failuresInRow: device.failuresInRow } });
+        }
+        if (outcome.dayLocked) {
+          this.d.outbox.append('alarm', { kind: 'brute-force', scope: 'staff', dailyLimitReached: true });
+          this.d.audit.append({ actor: 'system', action: 'lockout.day', detail: { scope: 'staff', failures: device.dayFailures.length } });
+        }
         return { status: 403, body: { result: 'rejected' } };
       }
       recordSuccess(device, person);
@@ -113,17 +125,52 @@ export class StaffService {
     this.sessions.get(token)?.actor.send({ type: 'LOGOUT' });
   }
 
-  /** The staff id of a live session, which this use keeps alive; undefined once it expired. */
+  /**
+   * The staff id of a live session, which this use keeps alive; undefined once it expired, or when the member
+   * is no longer active (the session ends then, whatever the feed's timing: see `endInactiveSessions`).
+   */
   session(token: string): string | undefined {
     const s = this.sessions.get(token);
     if (s === undefined || s.actor.getSnapshot().status !== 'active') return undefined;
+    if (this.member(s.staffId)?.active !== 1) {
+      s.actor.send({ type: 'DEACTIVATED' });
+      return undefined;
+    }
     s.actor.send({ type: 'USE' });
     return s.staffId;
   }
 
-  async load(token: string, authorizationId: string): Promise<StaffAnswer> {
+  /** After a feed batch: ends at once the sessions of members the office deactivated (or removed). */
+  endInactiveSessions(): number {
+    let ended = 0;
+    for (const s of [...this.sessions.values()]) {
+      if (s.actor.getSnapshot().status === 'active' && this.member(s.staffId)?.active !== 1) {
+        s.actor.send({ type: 'DEACTIVATED' });
+        ended += 1;
+      }
+    }
+    return ended;
+  }
+
+  /** A live session whose member's roles allow `action` (contracts.md §5.2 roles; domain/staff-roles.ts). */
+  private permitted(token: string, action: StaffAction): { staffId: string } | StaffAnswer {
     const staffId = this.session(token);
     if (staffId === undefined) return { status: 401, body: { result: 'session-expired' } };
+    if (!mayDo(parseRoles(this.member(staffId)?.roles ?? '[]'), action)) {
+      this.d.audit.append({ actor: `staff:${staffId}`, action: 'staff.not-permitted', detail: { action } });
+      return { status: 403, body: { result: 'rejected', reason: 'not-permitted' } };
+    }
+    return { staffId };
+  }
+
+  private member(staffId: string): { active: number; roles: string } | undefined {
+    return this.d.db.prepare('SELECT active, roles FROM staff WHERE id = ?').get(staffId) as { active: number; roles: string } | undefined;
+  }
+
+  async load(token: string, authorizationId: string): Promise<StaffAnswer> {
+    const who = this.permitted(token, 'load');
+    if ('status' in who) return who;
+    const { staffId } = who;
     const a = this.d.authorizations.get(authorizationId);
     if (a === undefined) return { status: 403, body: { result: 'rejected', reason: 'unknown-authorization' } };
     if (a.status !== 'pending') {
@@ -141,22 +188,26 @@ export class StaffService {
     const id = chooseCompartment(ready, a.size, a.accessible === 1) ?? chooseCompartment(free, a.size, a.accessible === 1);
     if (id === undefined) return { status: 409, body: { result: 'no-free-compartment' } };
     const r = await this.d.compartments.open({ compartmentId: id, purpose: 'load', authorizationId: a.id, actor: `staff:${staffId}` });
+    if (r.result === 'authorization-busy') return { status: 409, body: { result: 'already-opening', compartment: r.compartment } };
     return r.result === 'opened' ? { status: 200, body: { result: 'opened', compartment: r.compartment } } : { status: 503, body: { result: 'unavailable' } };
   }
 
   async retrieve(token: string, authorizationId: string, reason?: string): Promise<StaffAnswer> {
-    const staffId = this.session(token);
-    if (staffId === undefined) return { status: 401, body: { result: 'session-expired' } };
+    const who = this.permitted(token, 'retrieve');
+    if ('status' in who) return who;
+    const { staffId } = who;
     const a = this.d.authorizations.get(authorizationId);
     if (a === undefined || a.status !== 'loaded' || a.compartment_id === null) return { status: 403, body: { result: 'rejected', reason: 'not-loaded' } };
-    const why = reason ?? (a.revoked_reason !== null ? 'revoked' : this.now() >= Date.parse(a.expires_at) ? 'expired' : 'on-request');
+    const why = reason ?? (a.revoked_reason !== null ? 'revoked' : this.now() >= Date.parse(a.expires_at) ? 'expired' : a.attention_reason ?? 'on-request');
     const r = await this.d.compartments.open({ compartmentId: a.compartment_id, purpose: 'retrieve', authorizationId: a.id, actor: `staff:${staffId}`, reason: why });
+    if (r.result === 'authorization-busy') return { status: 409, body: { result: 'already-opening', compartment: r.compartment } };
     return r.result === 'opened' ? { status: 200, body: { result: 'opened', compartment: r.compartment } } : { status: 503, body: { result: 'unavailable' } };
   }
 
   reportFault(token: string, compartmentId: number, kind = 'reported-by-staff'): boolean {
-    const staffId = this.session(token);
-    if (staffId === undefined) return false;
+    const who = this.permitted(token, 'report-fault');
+    if ('status' in who) return false;
+    const { staffId } = who;
     const ok = this.d.compartments.send(compartmentId, { type: 'REPORT_FAULT', kind });
     if (ok) this.d.audit.append({ actor: `staff:${staffId}`, action: 'compartment.reported-faulty', subject: `compartment:${compartmentId}`, detail: { kind } });
     return ok;
@@ -168,11 +219,14 @@ export class StaffService {
       .filter((a) => this.terms(a, 'load').ok);
   }
 
-  /** Loaded documents staff must take back: expired or revoked. */
+  /**
+   * Loaded documents staff must take back or look at: expired, revoked, no longer releasable under the terms
+   * the office last sent, or in a compartment a technician opened (store/attention.ts).
+   */
   toRetrieve(): AuthorizationRow[] {
     const now = this.now();
     return (this.d.db.prepare("SELECT * FROM authorization WHERE status = 'loaded' ORDER BY id").all() as AuthorizationRow[])
-      .filter((a) => a.revoked_reason !== null || now >= Date.parse(a.expires_at));
+      .filter((a) => a.revoked_reason !== null || now >= Date.parse(a.expires_at) || a.attention_reason !== null);
   }
 
   /**

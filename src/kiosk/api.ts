@@ -66,6 +66,7 @@ export class KioskApi {
       return {
         authorizationId: a.id, caseRef: a.case_ref, documentType: a.document_type, documentName: { pl: type?.namePl ?? a.document_type, en: type?.nameEn ?? a.document_type },
         size: a.size, expiresAt: a.expires_at, compartment: a.compartment_id, revoked: a.revoked_reason !== null, accessible: a.accessible === 1,
+        attention: a.attention_reason,
       };
     };
     return { status: 200, body: { toLoad: this.core.staff.toLoad().map(view), toRetrieve: this.core.staff.toRetrieve().map(view) } };

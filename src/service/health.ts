@@ -9,14 +9,20 @@ export interface HealthInputs {
   readonly boards: readonly number[];
   /** A bus poll older than this is a sick bus. */
   readonly maxPollAgeMs: number;
+  /** What the office link's freshness is (contracts.md §5.3): reported, never a reason to withhold the ping. */
+  readonly officeProblems?: () => readonly string[];
 }
 
-export type Health = { readonly ok: true } | { readonly ok: false; readonly why: string };
+/**
+ * `notes`: what is wrong but must not restart the locker (an office feed or acknowledgement grown old: the
+ * locker works offline by design). Shown in systemd's status line and the journal.
+ */
+export type Health = { readonly ok: true; readonly notes: readonly string[] } | { readonly ok: false; readonly why: string };
 
 /**
  * What the watchdog ping vouches for: the event loop turns (this runs at all, and on time), some board
  * answered a poll recently, and the database takes a write lock (acquired and released, nothing written, so
- * the SD card is not worn by the check).
+ * the SD card is not worn by the check). The office link is reported beside it, never part of the verdict.
  */
 export function checkHealth(h: HealthInputs, loopLagMs: number, maxLagMs: number): Health {
   if (loopLagMs > maxLagMs) return { ok: false, why: `event loop ${Math.round(loopLagMs)} ms late` };
@@ -29,5 +35,5 @@ export function checkHealth(h: HealthInputs, loopLagMs: number, maxLagMs: number
   } catch (e) {
     return { ok: false, why: `database not writable: ${(e as Error).message}` };
   }
-  return { ok: true };
+  return { ok: true, notes: h.officeProblems?.() ?? [] };
 }

@@ -3,8 +3,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createTlsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { KeyObject } from 'node:crypto';
 import { codeMac, phoneMac, pinMac } from '../domain/credentials.js';
-import type { FeedChange } from '../sync/feed-schema.js';
-import { signedEnvelope } from './feed-signer.js';
+import type { FeedChange } from '../wire/feed-schema.js';
+import { signedAck } from '../wire/ack.js';
+import { signedEnvelope } from '../wire/envelope.js';
+import { eventMacHeader, eventsKey, eventsMacValid } from '../wire/event-mac.js';
 
 export interface IssuedDocument {
   readonly id: string;
@@ -33,8 +35,9 @@ type NewChange = FeedChange extends infer C ? (C extends { seq: number } ? Omit<
 
 /**
  * The office's side of contracts.md §5, in memory, for the demo and the tests: a signed feed served in pages,
- * and an event endpoint that records what it receives (checking that a resent seq is byte-for-byte the same)
- * and acknowledges the contiguous prefix.
+ * and an event endpoint that checks the push's MAC (401 and nothing recorded when it does not verify), records
+ * what it receives (checking that a resent seq is byte-for-byte the same) and acknowledges the contiguous
+ * prefix in a signed envelope.
  */
 export class OfficeSimulator {
   private readonly changes: FeedChange[] = [];
@@ -45,9 +48,19 @@ export class OfficeSimulator {
   ackedThrough = 0;
   /** false: every request gets 503, as a down office. */
   available = true;
+  /** Pushes refused because their MAC did not verify (nothing of them recorded). */
+  badMacPushes = 0;
+  /**
+   * A test's stand-in for someone in the TLS path: replaces the signed acknowledgement with its own answer
+   * (e.g. a bare `{"ackedThrough": N}`). Undefined: the honest, signed answer.
+   */
+  forgeAck: ((honest: { ackedThrough: number }) => string) | undefined;
   private nextId = 1;
+  private readonly kev: Buffer;
 
-  constructor(private readonly o: OfficeSimOptions) {}
+  constructor(private readonly o: OfficeSimOptions) {
+    this.kev = eventsKey(o.codeKey);
+  }
 
   get lastSeq(): number {
     return this.changes.at(-1)?.seq ?? 0;
@@ -111,7 +124,12 @@ export class OfficeSimulator {
     }, this.o.privateKey, this.o.keyId ?? 'office-sim');
   }
 
-  /** Records pushed events; acknowledges everything up to the first gap. */
+  /** The signed acknowledgement of contracts.md §5.3. */
+  ack(): string {
+    return signedAck({ lockerId: this.o.lockerId, ackedThrough: this.ackedThrough, serverTime: new Date(this.now()).toISOString() }, this.o.privateKey, this.o.keyId ?? 'office-sim');
+  }
+
+  /** Records pushed events; acknowledges everything up to the first gap. The body's MAC is checked by `handle`. */
   receiveEvents(body: string): { ackedThrough: number } {
     const parsed = JSON.parse(body) as { events: unknown[] };
     // The locker sends JSON.stringify output, so re-serialising a parsed event gives back its exact text.
@@ -162,8 +180,15 @@ export class OfficeSimulator {
     if (req.method === 'POST' && url.pathname === `${base}/events`) {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
+      const body = Buffer.concat(chunks);
+      const header = req.headers[eventMacHeader];
+      if (!eventsMacValid(this.kev, body, typeof header === 'string' ? header : undefined)) {
+        this.badMacPushes += 1;
+        return send(401, '{"error":"bad-mac"}');
+      }
       try {
-        return send(200, JSON.stringify(this.receiveEvents(Buffer.concat(chunks).toString('utf8'))));
+        const honest = this.receiveEvents(body.toString('utf8'));
+        return send(200, this.forgeAck !== undefined ? this.forgeAck(honest) : this.ack());
       } catch {
         return send(400, '{"error":"bad events"}');
       }

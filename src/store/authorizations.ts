@@ -22,6 +22,8 @@ export interface AuthorizationRow {
   readonly loaded_at: string | null;
   readonly closed_at: string | null;
   readonly feed_seq: number;
+  /** Why staff must look at this loaded document (store/attention.ts); null when nothing is wrong. */
+  readonly attention_reason: string | null;
 }
 
 /** Reads of the authorization table; writes happen inside the transactions of the services that own them. */

@@ -50,6 +50,8 @@ export class Retention {
       guesses: db.prepare(`DELETE FROM guess_limit WHERE scope NOT IN ('device', 'staff-device') AND updated_at < @cutoff
         AND (julianday(@now) - julianday(updated_at)) * 86400000 > coalesce(json_extract(state, '$.lockedUntil') - saved_mono, 0)`),
       tombstones: db.prepare('DELETE FROM authorization_closed WHERE expires_at < ?'),
+      // A revocation whose authorization never came (migration 008): kept for the period, then let go.
+      earlyRevocations: db.prepare('DELETE FROM early_revocation WHERE received_at < ?'),
     };
   }
 
@@ -73,7 +75,7 @@ export class Retention {
       intents: this.s.loneIntents.run(cutoff).changes,
       events: this.s.events.run(cutoff).changes,
       guessScopes: this.s.guesses.run({ cutoff, now }).changes,
-      tombstones: this.s.tombstones.run(cutoff).changes,
+      tombstones: this.s.tombstones.run(cutoff).changes + this.s.earlyRevocations.run(cutoff).changes,
     }))();
     const archive = archiveAuditPrefix(this.db, this.policy.archiveDir, new Date(nowMs - this.policy.auditDays * dayMs).toISOString(), now, this.policy.auditRowsPerFile);
     return {

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { OfficeSecrets } from '../config/secrets.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
+import { eventsKey } from '../wire/event-mac.js';
 import { FeedApplier } from './feed-apply.js';
 import { FeedReceiver } from './feed-receiver.js';
 import { OfficeHttp } from './office-http.js';
@@ -27,7 +28,17 @@ export function createSync(config: Config, store: Store, secrets: OfficeSecrets,
     db: store.db, outbox: store.outbox, audit: store.audit, applier: new FeedApplier({ db: store.db, outbox: store.outbox, audit: store.audit, clock }),
     publicKey: secrets.publicKey, lockerId: config.lockerId, time, logger: log,
   });
+  const interval = config.office.pullIntervalS;
   const service = new SyncService(new OfficeHttp(config.office, secrets.token), receiver, store.outbox,
-    { lockerId: config.lockerId, pullIntervalMs: config.office.pullIntervalS * 1000, pushBatch: 200, pushIdleMs: 1_000 }, clock, log);
+    {
+      lockerId: config.lockerId, pullIntervalMs: interval * 1000, pushBatch: 200, pushIdleMs: 1_000,
+      freshness: { maxFeedAgeMs: (config.office.maxFeedAgeS ?? 3 * interval) * 1000, maxAckAgeMs: (config.office.maxAckAgeS ?? 3 * interval) * 1000 },
+    },
+    { eventsKey: eventsKey(secrets.codeKey), officePublicKey: secrets.publicKey },
+    (kind, detail) => store.db.transaction(() => {
+      store.outbox.append('alarm', { kind, ...detail });
+      store.audit.append({ actor: 'system', action: `alarm.${kind}`, detail });
+    })(),
+    clock, log);
   return { time, receiver, service };
 }

@@ -1,15 +1,18 @@
 import { isoWall, type Clock } from '../clock.js';
-import { checkTerms, isHardDenied } from '../domain/policy.js';
+import { checkTerms, isHardDenied, typeMayUseLocker } from '../domain/policy.js';
+import { clearLawFlag, flagForStaff, isLawReason } from '../store/attention.js';
 import type { AuditLog } from '../store/audit.js';
 import { DocumentTypes } from '../store/document-types.js';
 import type { Db } from '../store/open.js';
 import type { Outbox } from '../store/outbox.js';
-import type { FeedChange, FeedPayload } from './feed-schema.js';
+import type { FeedChange, FeedPayload } from '../wire/feed-schema.js';
 
 export interface ApplyResult {
   readonly cursor: number;
   readonly authorizations: number;
   readonly rejected: number;
+  /** staff.upsert changes in the batch (a deactivation among them ends that member's sessions). */
+  readonly staff: number;
 }
 
 export interface FeedApplyDeps {
@@ -44,13 +47,23 @@ export class FeedApplier {
         ON CONFLICT (id) DO NOTHING`),
       updateWaiting: db.prepare(`UPDATE authorization SET case_ref = @caseRef, document_type = @documentType, size = @size, phone_mac = @phoneMac, code_mac = @codeMac,
         expires_at = @expiresAt, fee_settled = @feeSettled, consent = @consent, accessible = @accessible, status = @status, reject_reason = @rejectReason, feed_seq = @seq WHERE id = @id`),
-      // A loaded document stays where it is; its terms may change (fee paid, hold extended, code reissued).
-      updateLoaded: db.prepare(`UPDATE authorization SET case_ref = @caseRef, phone_mac = @phoneMac, code_mac = @codeMac, expires_at = @expiresAt,
-        fee_settled = @feeSettled, consent = @consent, feed_seq = @seq WHERE id = @id`),
+      // A loaded document stays where it is (size and compartment are what they are); every term the office sends
+      // applies, its type included: a type that may not be released stops the release.
+      updateLoaded: db.prepare(`UPDATE authorization SET case_ref = @caseRef, document_type = @documentType, phone_mac = @phoneMac, code_mac = @codeMac,
+        expires_at = @expiresAt, fee_settled = @feeSettled, consent = @consent, feed_seq = @seq WHERE id = @id`),
       revoke: db.prepare("UPDATE authorization SET revoked_reason = ?, feed_seq = ? WHERE id = ? AND status IN ('pending', 'rejected', 'loaded')"),
+      exists: db.prepare('SELECT 1 FROM authorization WHERE id = ? UNION ALL SELECT 1 FROM authorization_closed WHERE id = ?'),
+      earlyRevoke: db.prepare(`INSERT INTO early_revocation (id, reason, feed_seq, received_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET reason = excluded.reason, feed_seq = excluded.feed_seq`),
+      takeEarlyRevocation: db.prepare('DELETE FROM early_revocation WHERE id = ? RETURNING reason'),
+      markRevoked: db.prepare('UPDATE authorization SET revoked_reason = ? WHERE id = ?'),
+      loadedOfType: db.prepare("SELECT id, consent FROM authorization WHERE status = 'loaded' AND document_type = ?"),
+      pendingOfType: db.prepare("SELECT id FROM authorization WHERE status = 'pending' AND document_type = ?"),
+      rejectPending: db.prepare("UPDATE authorization SET status = 'rejected', reject_reason = ? WHERE id = ? AND status = 'pending'"),
       upsertStaff: db.prepare(`INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET name = excluded.name, pin_mac = excluded.pin_mac, roles = excluded.roles, active = excluded.active, feed_seq = excluded.feed_seq`),
       cursor: db.prepare('UPDATE sync_state SET feed_cursor = ?, feed_server_time = ? WHERE id = 1 AND feed_cursor = ?'),
+      serverTime: db.prepare('SELECT feed_server_time AS t FROM sync_state WHERE id = 1'),
     };
   }
 
@@ -62,7 +75,9 @@ export class FeedApplier {
     return this.d.db.transaction((): ApplyResult => {
       let authorizations = 0;
       let rejected = 0;
+      let staff = 0;
       for (const c of p.changes) {
+        if (c.type === 'staff.upsert') staff += 1;
         const r = this.change(c);
         if (r === 'authorization') authorizations += 1;
         if (r === 'rejected') {
@@ -70,12 +85,32 @@ export class FeedApplier {
           rejected += 1;
         }
       }
-      // Guarded by the old cursor too: a concurrent apply of the same batch changes nothing twice.
-      const moved = this.stmts.cursor.run(p.last, p.serverTime, p.after);
+      // Guarded by the old cursor too: a concurrent apply of the same batch changes nothing twice. The newest
+      // serverTime ever applied only moves forward: an old batch replayed at the cursor must not lower the bar
+      // that the next batches' expiry is held to (contracts.md §5.2).
+      const moved = this.stmts.cursor.run(p.last, newestServerTime(this.stmts.serverTime.get() as { t: string | null }, p.serverTime), p.after);
       if (moved.changes !== 1) throw new Error(`feed cursor moved under the batch (expected ${p.after})`);
       if (p.changes.length > 0) this.d.audit.append({ actor: 'office', action: 'feed.applied', detail: { after: p.after, last: p.last, authorizations, rejected } });
-      return { cursor: p.last, authorizations, rejected };
+      return { cursor: p.last, authorizations, rejected, staff };
     })();
+  }
+
+  /**
+   * A catalogue entry changed: its terms apply at once to what waits and to what is already in a compartment.
+   * A type that may no longer go through the locker rejects the waiting documents of that type and puts the
+   * loaded ones on the staff's list, each reported to the office.
+   */
+  private reviewType(code: string): void {
+    const allowed = typeMayUseLocker(this.type(code));
+    for (const r of this.stmts.loadedOfType.all(code) as { id: string; consent: number }[]) {
+      if (!allowed) flagForStaff(this.d, r.id, 'document-type-not-allowed', 'office');
+      else if (r.consent === 1) clearLawFlag(this.d.db, r.id);
+    }
+    if (allowed) return;
+    for (const r of this.stmts.pendingOfType.all(code) as { id: string }[]) {
+      this.stmts.rejectPending.run('document-type-not-allowed', r.id);
+      this.d.outbox.append('authorization.rejected', { authorizationId: r.id, reason: 'document-type-not-allowed' });
+    }
   }
 
   private type(code: string): ReturnType<DocumentTypes['get']> {
@@ -91,6 +126,7 @@ export class FeedApplier {
         // The hard deny list wins over any catalogue entry.
         this.stmts.upsertType.run(t.code, t.namePl, t.nameEn, t.lockerRelease && !isHardDenied(t) ? 1 : 0, t.legalBasis, now);
         this.typeCache.delete(t.code);
+        this.reviewType(t.code);
         return 'other';
       }
       case 'authorization.upsert': {
@@ -105,16 +141,26 @@ export class FeedApplier {
         const inserted = this.stmts.insertAuth.run(row).changes === 1;
         const existing = inserted ? undefined : ((this.stmts.getAuth.get(a.id) as { status: string } | undefined) ?? { status: 'closed' });
         if (existing === undefined) {
-          // new: inserted above
+          // New. A revocation that came first is not lost: the authorization is stored revoked.
+          const early = this.stmts.takeEarlyRevocation.get(a.id) as { reason: string } | undefined;
+          if (early !== undefined) this.stmts.markRevoked.run(early.reason, a.id);
         } else if (existing.status === 'pending' || existing.status === 'rejected') this.stmts.updateWaiting.run(row);
-        else if (existing.status === 'loaded') this.stmts.updateLoaded.run(row);
-        else return 'authorization'; // collected, retrieved or closed and deleted: the document is gone, nothing to change
-        const newlyRejected = !verdict.ok && existing?.status !== 'rejected' && existing?.status !== 'loaded';
+        else if (existing.status === 'loaded') {
+          this.stmts.updateLoaded.run(row);
+          // In the compartment already: it stays there, but may no longer be released; staff take it back.
+          if (verdict.ok) clearLawFlag(this.d.db, a.id);
+          else if (isLawReason(verdict.reason)) flagForStaff(this.d, a.id, verdict.reason, 'office');
+          return verdict.ok ? 'authorization' : 'rejected';
+        } else return 'authorization'; // collected, retrieved or closed and deleted: the document is gone, nothing to change
+        const newlyRejected = !verdict.ok && existing?.status !== 'rejected';
         if (newlyRejected) this.d.outbox.append('authorization.rejected', { authorizationId: a.id, reason: verdict.reason });
         return verdict.ok ? 'authorization' : 'rejected';
       }
       case 'authorization.revoke':
-        this.stmts.revoke.run(c.reason, c.seq, c.id);
+        if (this.stmts.revoke.run(c.reason, c.seq, c.id).changes === 0 && this.stmts.exists.get(c.id, c.id) === undefined) {
+          // Before its authorization (the office's log may be read in another order across pages or retries).
+          this.stmts.earlyRevoke.run(c.id, c.reason, c.seq, now);
+        }
         return 'other';
       case 'staff.upsert': {
         const s = c.staff;
@@ -123,4 +169,11 @@ export class FeedApplier {
       }
     }
   }
+}
+
+/** The later of the stored and the batch's serverTime, as an ISO string (compared as times, not as text). */
+function newestServerTime(stored: { t: string | null }, batch: string): string {
+  const b = Date.parse(batch);
+  const s = stored.t === null ? Number.NEGATIVE_INFINITY : Date.parse(stored.t);
+  return s >= b ? stored.t! : new Date(b).toISOString();
 }

@@ -3,7 +3,7 @@ import type { AuditLog } from '../store/audit.js';
 import type { Db } from '../store/open.js';
 import type { Outbox } from '../store/outbox.js';
 import type { Logger } from '../log.js';
-import type { FeedApplier } from './feed-apply.js';
+import type { ApplyResult, FeedApplier } from './feed-apply.js';
 import { verifyFeed, type FeedRefusal } from './feed-verify.js';
 import type { TrustedClock } from './trusted-clock.js';
 
@@ -17,6 +17,7 @@ export type ReceiveResult =
  */
 export class FeedReceiver {
   private lastRefusal: string | undefined;
+  private readonly listeners: ((r: ApplyResult) => void)[] = [];
 
   constructor(
     private readonly d: {
@@ -31,6 +32,11 @@ export class FeedReceiver {
     },
   ) {}
 
+  /** Called after each batch is committed (the staff service ends the sessions of members deactivated in it). */
+  onApplied(listener: (r: ApplyResult) => void): void {
+    this.listeners.push(listener);
+  }
+
   cursor(): { cursor: number; serverTimeMs: number | undefined } {
     const r = this.d.db.prepare('SELECT feed_cursor AS c, feed_server_time AS t FROM sync_state WHERE id = 1').get() as { c: number; t: string | null };
     return { cursor: r.c, serverTimeMs: r.t === null ? undefined : Date.parse(r.t) };
@@ -44,8 +50,18 @@ export class FeedReceiver {
       return { applied: false, reason: v.reason };
     }
     const r = this.d.applier.apply(v.payload);
-    this.d.time.observe(Date.parse(v.payload.serverTime));
+    // Only a serverTime newer than any before says anything about the clock now; an old batch replayed at the
+    // cursor is genuine but its time is the past's, and must not make a correct clock look wrong.
+    const batchTime = Date.parse(v.payload.serverTime);
+    if (serverTimeMs === undefined || batchTime > serverTimeMs) this.d.time.observe(batchTime);
     this.lastRefusal = undefined;
+    for (const l of this.listeners) {
+      try {
+        l(r);
+      } catch (e) {
+        this.d.logger.error({ err: (e as Error).message }, 'a feed listener failed');
+      }
+    }
     return { applied: true, cursor: r.cursor, more: v.payload.more, authorizations: r.authorizations };
   }
 

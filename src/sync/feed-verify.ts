@@ -1,9 +1,10 @@
-import { verify, type KeyObject } from 'node:crypto';
-import { envelopeSchema, payloadSchema, type FeedPayload } from './feed-schema.js';
+import type { KeyObject } from 'node:crypto';
+import { openEnvelope, type EnvelopeRefusal } from '../wire/envelope.js';
+import { payloadSchema, type FeedPayload } from '../wire/feed-schema.js';
 
 /** Why a batch was refused; each is one distinct alarm, not one per poll. */
 export type FeedRefusal =
-  | 'too-large' | 'envelope-malformed' | 'bad-signature' | 'payload-not-json' | 'payload-malformed'
+  | EnvelopeRefusal | 'payload-malformed'
   | 'wrong-locker' | 'wrong-after' | 'seq-not-increasing' | 'wrong-last' | 'expired' | 'stale';
 
 export type FeedVerdict = { readonly ok: true; readonly payload: FeedPayload } | { readonly ok: false; readonly reason: FeedRefusal; readonly detail: string };
@@ -18,43 +19,15 @@ export interface FeedExpectations {
   readonly trustedNowMs: number | undefined;
 }
 
-/** The largest envelope the locker reads at all (10,000 authorizations take about 4 MB). */
-export const maxEnvelopeBytes = 32 * 1024 * 1024;
-
 /**
  * Verifies a feed batch before anything in its payload is read: the Ed25519 signature over the exact payload
  * bytes first, then lockerId, continuity with the cursor, increasing seqs, `last`, and freshness (rollback,
  * replay and freeze attacks). Total: any input gives a verdict, never an exception.
  */
 export function verifyFeed(body: Uint8Array | string, publicKey: KeyObject, want: FeedExpectations): FeedVerdict {
-  const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  if (size > maxEnvelopeBytes) return refuse('too-large', `${size} bytes`);
-  let envelopeRaw: unknown;
-  try {
-    envelopeRaw = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
-  } catch {
-    return refuse('envelope-malformed', 'not JSON');
-  }
-  const envelope = envelopeSchema.safeParse(envelopeRaw);
-  if (!envelope.success) return refuse('envelope-malformed', envelope.error.issues[0]?.message ?? 'invalid');
-  const payloadBytes = strictBase64(envelope.data.payload);
-  const signature = strictBase64(envelope.data.signature);
-  if (payloadBytes === undefined || signature === undefined) return refuse('envelope-malformed', 'not base64');
-  let signed = false;
-  try {
-    signed = signature.length === 64 && verify(null, payloadBytes, publicKey, signature);
-  } catch {
-    signed = false;
-  }
-  if (!signed) return refuse('bad-signature', `keyId ${envelope.data.keyId}`);
-
-  let raw: unknown;
-  try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payloadBytes));
-  } catch {
-    return refuse('payload-not-json', 'payload is not UTF-8 JSON');
-  }
-  const parsed = payloadSchema.safeParse(raw);
+  const opened = openEnvelope(body, publicKey);
+  if (!opened.ok) return refuse(opened.reason, opened.detail);
+  const parsed = payloadSchema.safeParse(opened.payload);
   if (!parsed.success) return refuse('payload-malformed', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 3).join('; '));
   const p = parsed.data;
   if (p.lockerId !== want.lockerId) return refuse('wrong-locker', p.lockerId);
@@ -73,11 +46,4 @@ export function verifyFeed(body: Uint8Array | string, publicKey: KeyObject, want
 
 function refuse(reason: FeedRefusal, detail: string): FeedVerdict {
   return { ok: false, reason, detail };
-}
-
-/** Base64 that round-trips exactly; Node's decoder otherwise skips junk characters silently. */
-function strictBase64(s: string): Buffer | undefined {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return undefined;
-  const b = Buffer.from(s, 'base64');
-  return b.toString('base64') === s ? b : undefined;
 }

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
-import { maxEnvelopeBytes } from './feed-verify.js';
+import { maxEnvelopeBytes } from '../wire/envelope.js';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -35,11 +35,11 @@ export class OfficeHttp {
     return this.send('GET', path, undefined);
   }
 
-  post(path: string, json: string): Promise<HttpAnswer> {
-    return this.send('POST', path, json);
+  post(path: string, json: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+    return this.send('POST', path, json, headers);
   }
 
-  private send(method: string, path: string, body: string | undefined): Promise<HttpAnswer> {
+  private send(method: string, path: string, body: string | undefined, extra: Record<string, string> = {}): Promise<HttpAnswer> {
     const url = this.url(path);
     const https = url.protocol === 'https:';
     const options: RequestOptions = {
@@ -48,6 +48,7 @@ export class OfficeHttp {
         authorization: `Bearer ${this.token}`,
         accept: 'application/json',
         ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
+        ...extra,
       },
       timeout: this.timeoutMs,
       ...(https ? { ...this.tls, ...(this.tls.ca !== undefined ? { rejectUnauthorized: true } : {}) } : {}),

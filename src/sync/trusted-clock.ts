@@ -22,8 +22,9 @@ export class TrustedClock {
     },
   ) {}
 
-  /** A batch's serverTime, as it arrives. */
+  /** A batch's serverTime, as it arrives. One older than the anchor already held is the past's and is ignored. */
   observe(serverTimeMs: number): void {
+    if (this.anchor !== undefined && serverTimeMs < this.anchor.serverMs) return;
     this.anchor = { serverMs: serverTimeMs, mono: this.clock.monoMs() };
     this.agreed = Math.abs(this.clock.wallMs() - serverTimeMs) <= this.opts.toleranceMs;
   }

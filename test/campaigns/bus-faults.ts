@@ -44,7 +44,7 @@ export async function busFaults(o: { pickups: number; seed?: number }): Promise<
   let collected = 0, reportedFaults = 0, notLoaded = 0, stuck = 0, offlineSpells = 0, stranded = 0;
   const settled = (id: number): boolean => ['free', 'occupied', 'fault', 'disabled'].includes(rig.compartments.state(id) ?? 'fault');
   try {
-    rig.store.db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-1', 'Anna', ?, '[]', 1, 1)").run(pinMac(testKey, 'S-1', '1234'));
+    rig.store.db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-1', 'Anna', ?, '[\"loader\"]', 1, 1)").run(pinMac(testKey, 'S-1', '1234'));
     for (let i = 0; i < o.pickups; i++) {
       const phone = `6${String(20_000_000 + i)}`;
       const code = String(30_000_000 + i);

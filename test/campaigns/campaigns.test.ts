@@ -14,6 +14,7 @@ describe('campaign: keypad attack (short)', () => {
   it.each([
     ['a bot at one guess a second', { guesses: 2_000, codes: 200, paceMs: 1_000, patient: false }],
     ['a patient attacker who waits as told', { guesses: 400, codes: 200, paceMs: 1_000, patient: true }],
+    ['a bot that types a code it knows between every four guesses', { guesses: 2_000, codes: 200, paceMs: 1_000, patient: false, knownCodeEvery: 4 }],
   ])('%s: nothing opens, failures held to the limits, the alarm within a minute', (_who, o) => {
     const r = keypadAttack(o);
     expect(r.opens).toBe(0);

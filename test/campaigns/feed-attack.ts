@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { signedEnvelope } from '../../src/sim/feed-signer.js';
+import { signedEnvelope } from '../../src/wire/envelope.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { FeedApplier } from '../../src/sync/feed-apply.js';
 import { FeedReceiver } from '../../src/sync/feed-receiver.js';

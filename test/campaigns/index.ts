@@ -42,6 +42,7 @@ if (want(3)) {
   for (const [who, o] of [
     ['bot, one guess a second', { guesses: long ? 10_000 : 2_000, codes: 200, paceMs: 1_000, patient: false }],
     ['patient, waits as told', { guesses: long ? 10_000 : 400, codes: 200, paceMs: 1_000, patient: true }],
+    ['bot typing a code it knows after every 4 guesses', { guesses: long ? 10_000 : 2_000, codes: 200, paceMs: 1_000, patient: false, knownCodeEvery: 4 }],
   ] as const) {
     const r = keypadAttack(o);
     out(`| ${who} | ${r.guesses} | ${r.simulatedHours.toFixed(1)} h | ${r.opens} | ${r.checked} | ${r.lockedOutAnswers} | ${r.maxCheckedPer24h} | ${r.longestQuickRun} | ${r.alarmAfterS ?? 'none'} s |`);

@@ -3,7 +3,8 @@
  * random codes as fast as the locker answers (a bot on the keypad, one guess a second of simulated time), then
  * a patient one who waits exactly as long as told. Measured against contracts.md §6: no compartment would open,
  * no more failures are even checked than the limits allow, and the `brute-force` alarm is queued within a minute
- * of the fifth failure in a row.
+ * of the fifth failure in a row. A third attacker knows one code that works (their own document, collected long
+ * ago) and types it between guesses, hoping a right code wipes the rows: it must not (issue 14, point 4).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,8 +34,11 @@ export interface KeypadReport {
   readonly alarmAfterS: number | undefined;
 }
 
-/** `paceMs`: time between guesses when not told to wait; `patient`: wait the retryAfterS given. */
-export function keypadAttack(o: { guesses: number; codes: number; paceMs: number; patient: boolean; seed?: number }): KeypadReport {
+/**
+ * `paceMs`: time between guesses when not told to wait; `patient`: wait the retryAfterS given; `knownCodeEvery`:
+ * after every N guesses, the attacker types the one code they know (it matches a collected document).
+ */
+export function keypadAttack(o: { guesses: number; codes: number; paceMs: number; patient: boolean; seed?: number; knownCodeEvery?: number }): KeypadReport {
   const dir = mkdtempSync(join(tmpdir(), 'urz-keypad-'));
   const clock = new ManualClock();
   const store = openStore(dir, clock);
@@ -43,6 +47,8 @@ export function keypadAttack(o: { guesses: number; codes: number; paceMs: number
   try {
     const phones = Array.from({ length: o.codes }, (_, i) => `6${String(10_000_000 + i).padStart(8, '0')}`);
     phones.forEach((phone, i) => insertAuthorization(store.db, { id: `A-${i}`, phone, code: String(10_000_000 + Math.floor(random() * 89_999_999)), status: 'pending', compartment: null }));
+    const known = { phone: '699999999', code: '55555555' };
+    insertAuthorization(store.db, { id: 'A-known', ...known, status: 'collected', compartment: null });
     const check = new CredentialCheck({
       db: store.db, authorizations: new Authorizations(store.db), guesses: new GuessStore(store.db, clock, 'campaign'),
       outbox: store.outbox, audit: store.audit, codeKey: testKey, limits: contractLimits, clock, lockerId: 'campaign',
@@ -53,6 +59,11 @@ export function keypadAttack(o: { guesses: number; codes: number; paceMs: number
     let fifthAt: number | undefined;
     let inRow = 0;
     for (let i = 0; i < o.guesses; i++) {
+      if (o.knownCodeEvery !== undefined && i % o.knownCodeEvery === o.knownCodeEvery - 1) {
+        // Right, but it opens nothing (the document is gone): neither a failure nor an open.
+        const k = check.check(known);
+        clock.advance(k.result === 'locked-out' && o.patient ? k.retryAfterS * 1000 : o.paceMs);
+      }
       const r = check.check({ phone: phones[i % phones.length]!, code: String(10_000_000 + Math.floor(random() * 89_999_999)) });
       if (r.result === 'match') opens += 1;
       else if (r.result === 'rejected') {

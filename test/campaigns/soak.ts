@@ -17,7 +17,7 @@ import { housekeeping } from '../../src/service/housekeeping.js';
 import { verifyAuditWithArchive } from '../../src/store/audit-archive.js';
 import { databasePath } from '../../src/store/store.js';
 import { FeedApplier } from '../../src/sync/feed-apply.js';
-import type { FeedChange } from '../../src/sync/feed-schema.js';
+import type { FeedChange } from '../../src/wire/feed-schema.js';
 import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import { rigBoards, startCore } from '../helpers/core-rig.js';
 import { runnableConfig } from '../helpers/fixtures.js';
@@ -197,7 +197,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
   }
 
   try {
-    db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-1', 'Anna', ?, '[]', 1, 1)").run(pinMac(testKey, 'S-1', '1234'));
+    db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-1', 'Anna', ?, '[\"loader\"]', 1, 1)").run(pinMac(testKey, 'S-1', '1234'));
     await screen();
     const realSeconds = (performance.now() - t0) / 1000;
     const endRssMiB = rss();

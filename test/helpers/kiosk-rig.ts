@@ -63,7 +63,7 @@ export async function startKioskRig(mutate: (raw: Record<string, any>) => void =
     frames,
     unlockFrames: () => [...unlocks],
     addStaff(id, pin) {
-      db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES (?, 'Anna Nowak', ?, '[]', 1, 1)").run(id, pinMac(key, id, pin));
+      db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES (?, 'Anna Nowak', ?, '[\"loader\"]', 1, 1)").run(id, pinMac(key, id, pin));
     },
     addDocument(a) {
       db.prepare(`INSERT INTO authorization (id, case_ref, document_type, size, phone_mac, code_mac, expires_at, fee_settled, consent, accessible, feed_seq)
@@ -74,7 +74,7 @@ export async function startKioskRig(mutate: (raw: Record<string, any>) => void =
     async load(authorizationId): Promise<number> {
       const core = daemon.core;
       if (!loaderReady) {
-        db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-LOADER', 'Loader', ?, '[]', 1, 1)").run(pinMac(key, 'S-LOADER', '9090'));
+        db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-LOADER', 'Loader', ?, '[\"loader\"]', 1, 1)").run(pinMac(key, 'S-LOADER', '9090'));
         loaderReady = true;
       }
       const login = core.staff.login('S-LOADER', '9090');

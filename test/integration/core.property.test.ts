@@ -44,7 +44,7 @@ async function run(ops: Op[]): Promise<void> {
   try {
     r = await startCore(t.dir, sim, systemClock, { unlockMinIntervalMs: 0, unlockConfirmTimeoutMs: 60 });
     await until(() => r!.hw.poller.snapshot(0).online === true, 3_000, 'online');
-    r.store.db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-1', 'x', ?, '[]', 1, 1)").run(pinMac(testKey, 'S-1', '1234'));
+    r.store.db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-1', 'x', ?, '[\"loader\"]', 1, 1)").run(pinMac(testKey, 'S-1', '1234'));
     const login = r.staff.login('S-1', '1234');
     if (login.status !== 200) throw new Error('login');
     const token = login.body.token;

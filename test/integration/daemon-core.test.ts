@@ -32,7 +32,7 @@ describe('daemon core, end to end', () => {
     daemon = await startDaemon(config, { logger, clock: systemClock });
     const key = Buffer.from(readFileSync(config.office.codeKeyFile, 'utf8').trim(), 'hex');
     // What the office feed will deliver (issue 5): MACs only.
-    daemon.store.db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-1', 'Anna Nowak', ?, '[]', 1, 1)").run(pinMac(key, 'S-1', pin));
+    daemon.store.db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-1', 'Anna Nowak', ?, '[\"loader\"]', 1, 1)").run(pinMac(key, 'S-1', pin));
     daemon.store.db.prepare(`INSERT INTO authorization (id, case_ref, document_type, size, phone_mac, code_mac, expires_at, fee_settled, consent, accessible, feed_seq)
       VALUES ('A-1', 'USC.5361.7.2026', 'odpis-zupelny-aktu-malzenstwa', 'S', ?, ?, '2099-01-01T00:00:00Z', 1, 1, 0, 1)`).run(phoneMac(key, phone), codeMac(key, code));
   });

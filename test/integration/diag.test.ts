@@ -17,7 +17,7 @@ import { until } from '../helpers/until.js';
 describe('urzedomat diag over the admin socket', () => {
   let rig: KioskRig;
   let socket: string;
-  const me = `technician:${userInfo().username}`;
+  const me = `technician:${userInfo().username} (uid ${process.getuid!()})`;
   const printed: string[] = [];
   const diag = async (...args: string[]): Promise<CliResult> => {
     const r = await runCli(['diag', ...args, '--socket', socket]);
@@ -104,25 +104,38 @@ describe('urzedomat diag over the admin socket', () => {
     expect(row.actor).toBe(me);
     expect(JSON.parse(row.detail!)).toMatchObject({ purpose: 'technician', reason: 'latch check after repair' });
     const events = outboxEvents(rig.daemon.store).slice(before);
-    expect(events.filter((e) => e.type === 'technician.open').map((e) => e.data)).toEqual([{ compartment: 5, reason: 'latch check after repair', actor: me }]);
+    expect(events.filter((e) => e.type === 'technician.open').map((e) => e.data)).toEqual([{ compartment: 5, reason: 'latch check after repair', actor: me, forced: false }]);
     rig.closeDoor(5);
     await until(() => rig.daemon.core.compartments.state(5) === 'free', 5_000, 'free again');
   });
 
-  it('an occupied compartment is refused (exit 3, nothing sent) unless --force', async () => {
+  it('an occupied compartment is refused (exit 3, nothing sent) unless --force; forced, the event says so and staff are asked to check', async () => {
     rig.resetFrames();
     const r = await diag('open', '1', '--reason', 'customer says empty');
     expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('--force');
     expect(rig.unlockFrames()).toEqual([]);
+    const before = outboxEvents(rig.daemon.store).length;
     const forced = await diag('open', '1', '--reason', 'customer says empty', '--force', '--json');
     expect(forced.code).toBe(0);
     expect(JSON.parse(forced.stdout)).toEqual({ opened: 1, latchReleased: true });
     expect(rig.unlockFrames()).toEqual([hex(encodeCu48Unlock(0, 1))]);
-    expect(JSON.parse(audit('compartment.unlock').at(-1)!.detail!).reason).toBe('customer says empty (forced)');
+    expect(JSON.parse(audit('compartment.unlock').at(-1)!.detail!)).toMatchObject({ reason: 'customer says empty', forced: true, authorizationId: 'A-1', documentStays: false });
+    expect(outboxEvents(rig.daemon.store).slice(before).find((e) => e.type === 'technician.open')?.data).toMatchObject({ forced: true, authorizationId: 'A-1', documentStays: false });
+    expect(rig.daemon.core.staff.toRetrieve().map((a) => [a.id, a.attention_reason])).toEqual([['A-1', 'opened-by-technician']]);
     rig.closeDoor(1);
     await until(() => rig.daemon.core.compartments.state(1) === 'occupied', 5_000, 'occupied again (the document is still there)');
+  });
+
+  it('a disabled compartment that holds a document still needs --force', async () => {
+    expect((await diag('disable', '1')).code).toBe(0);
+    rig.resetFrames();
+    const r = await diag('open', '1', '--reason', 'inspection');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('holds a document');
+    expect(rig.unlockFrames()).toEqual([]);
+    expect((await diag('enable', '1')).code).toBe(0);
   });
 
   it('disable and enable: the state changes, each audited; a disabled compartment is not chosen for a load', async () => {
@@ -148,7 +161,8 @@ describe('urzedomat diag over the admin socket', () => {
   it('bus scan: exactly the configured addresses answer; bus log shows the frames in hex', async () => {
     const scan = JSON.parse((await diag('bus', 'scan', '--json')).stdout) as { boards: { protocol: string; address: number; answers: boolean; configured: boolean }[] };
     expect(scan.boards.filter((b) => b.answers).map((b) => `${b.protocol}@${b.address}`)).toEqual(['kerong-cu48@0', 'kerong-cu16@1']);
-    expect(scan.boards).toHaveLength(26);
+    expect(scan.boards).toHaveLength(10 + 15); // CU48 0-9; CU16 0-14 (15 is its broadcast address, never probed)
+    expect(scan.boards.some((b) => b.protocol === 'kerong-cu16' && b.address === 15)).toBe(false);
     const log = await diag('bus', 'log', '--limit', '20');
     expect(log.code).toBe(0);
     const spaced = hex(encodeCu48Status(0)).replace(/(..)(?!$)/g, '$1 ');
@@ -179,7 +193,7 @@ describe('urzedomat diag over the admin socket', () => {
   it('selftest: a verdict per item; a board taken off the bus fails it', async () => {
     const good = await diag('selftest', '--json');
     const checks = JSON.parse(good.stdout).checks as { item: string; verdict: string }[];
-    expect(checks.map((c) => c.item)).toEqual(['board 0 (kerong-cu48)', 'board 1 (kerong-cu16)', 'gpio', 'database', 'audit chain', 'free disk', 'clock', 'office sync']);
+    expect(checks.map((c) => c.item)).toEqual(['board 0 (kerong-cu48)', 'board 1 (kerong-cu16)', 'gpio', 'database', 'audit chain', 'free disk', 'clock', 'office feed', 'office acknowledgement']);
     expect(checks.find((c) => c.item === 'database')!.verdict).toBe('ok');
     rig.daemon.simBus!.board(1).faults.offline = true;
     try {
@@ -189,6 +203,28 @@ describe('urzedomat diag over the admin socket', () => {
       expect(bad.stdout).toMatch(/^verdict: FAIL$/m);
     } finally {
       rig.daemon.simBus!.board(1).faults.offline = false;
+    }
+  });
+
+  it('a CU48 answering in another firmware\'s command set: status, bus scan and selftest say so instead of offline', async () => {
+    const poller = rig.daemon.hardware.poller;
+    rig.daemon.simBus!.board(0).faults.otherFirmware = true;
+    try {
+      await until(() => poller.snapshot(0).online === false && poller.snapshot(0).unsupportedCommandSet, 10_000, 'board 0 heard in another command set');
+      const status = JSON.parse((await diag('status', '--json')).stdout) as { boards: Record<string, unknown>[] };
+      expect(status.boards[0]).toMatchObject({ address: 0, online: false, unsupportedCommandSet: true });
+      expect(status.boards[0]!.lastError).toContain('answers with an unsupported command set');
+      expect(status.boards[1]).toMatchObject({ address: 1, online: true, unsupportedCommandSet: false });
+      expect((await diag('status')).stdout).toMatch(/^ +0 +kerong-cu48 .*answers with an unsupported command set/m);
+      const scan = JSON.parse((await diag('bus', 'scan', '--json')).stdout) as { boards: Record<string, unknown>[] };
+      expect(scan.boards.find((b) => b.protocol === 'kerong-cu48' && b.address === 0)).toMatchObject({ answers: false, unsupportedCommandSet: true, note: 'answers with an unsupported command set' });
+      expect(scan.boards.find((b) => b.protocol === 'kerong-cu16' && b.address === 1)).toMatchObject({ answers: true, unsupportedCommandSet: false });
+      const selftest = await diag('selftest');
+      expect(selftest.code).toBe(1);
+      expect(selftest.stdout).toMatch(/^FAIL +board 0 \(kerong-cu48\) +answers with an unsupported command set/m);
+    } finally {
+      rig.daemon.simBus!.board(0).faults.otherFirmware = false;
+      await until(() => poller.snapshot(0).online === true, 10_000, 'board 0 back');
     }
   });
 

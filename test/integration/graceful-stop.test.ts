@@ -54,7 +54,7 @@ describe('graceful stop during a pickup', () => {
     // The office's data, as the feed would have left it.
     const key = Buffer.from(readFileSync(c.office.codeKeyFile, 'utf8').trim(), 'hex');
     const store = openStore(c.dataDir, systemClock);
-    store.db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-1', 'Anna', ?, '[]', 1, 1)").run(pinMac(key, 'S-1', '1234'));
+    store.db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-1', 'Anna', ?, '[\"loader\"]', 1, 1)").run(pinMac(key, 'S-1', '1234'));
     store.db.prepare(`INSERT INTO authorization (id, case_ref, document_type, size, phone_mac, code_mac, expires_at, fee_settled, consent, accessible, feed_seq)
       VALUES ('A-1', 'USC.1', 'odpis-skrocony-aktu-urodzenia', 'S', ?, ?, '2099-01-01T00:00:00Z', 1, 1, 0, 1)`).run(phoneMac(key, '600100200'), codeMac(key, '12345678'));
     store.close();

@@ -135,6 +135,40 @@ describe('bus against simulated boards over @serialport/binding-mock', () => {
     expect(r.hw.poller.snapshot(1).latched?.slice(1).every((l) => l)).toBe(true);
   });
 
+  it('a CU48 with the other firmware (0x60/0x61, 18-byte 0x75 replies) is counted and reported as answering with an unsupported command set, not just offline', async () => {
+    const r = await rig();
+    const offline = nextEvent(r.hw.poller, 'board-offline', (e: { address: number; reason: string }) => e.address === 0);
+    r.sim.board(0).faults.otherFirmware = true;
+    const e = await offline;
+    expect(e.reason).toContain('answers with an unsupported command set');
+    expect(r.hw.bus.stats.unsupportedCommandSetFrames[0]).toBeGreaterThanOrEqual(3 * 2); // each miss is a try and a retry
+    expect(r.hw.bus.stats.unsupportedCommandSetFrames[1]).toBeUndefined();
+    expect(r.hw.poller.snapshot(0)).toMatchObject({ online: false, unsupportedCommandSet: true });
+    expect(r.hw.poller.snapshot(1)).toMatchObject({ online: true, unsupportedCommandSet: false });
+    const online = nextEvent(r.hw.poller, 'board-online', (x: { address: number }) => x.address === 0);
+    r.sim.board(0).faults.otherFirmware = false;
+    await online;
+    expect(r.hw.poller.snapshot(0)).toMatchObject({ online: true, unsupportedCommandSet: false });
+  });
+
+  it('a board that is simply silent is offline, with no word of a command set', async () => {
+    const r = await rig();
+    const offline = nextEvent(r.hw.poller, 'board-offline', (e: { address: number; reason: string }) => e.address === 0);
+    r.sim.board(0).faults.offline = true;
+    const e = await offline;
+    expect(e.reason).not.toContain('command set');
+    expect(r.hw.poller.snapshot(0)).toMatchObject({ online: false, unsupportedCommandSet: false });
+  });
+
+  it('a CU16 that answers its unlock: the answer is counted, never read as a status, and the release confirmed by a poll', async () => {
+    const r = await rig();
+    r.sim.board(1).faults.answersUnlock = true;
+    await expect(r.hw.locks.unlock(1, 5)).resolves.toBe('released');
+    expect(r.hw.bus.stats.unlockReplies).toBe(1);
+    expect(unlocksIn(r.written())).toEqual(['1/5']);
+    expect(r.sim.board(1).unlocks).toEqual([5]);
+  });
+
   it('a stuck latch: the unlock is sent once and reported not released', async () => {
     const r = await rig();
     r.sim.board(0).faults.stuckLatch = true;

@@ -9,6 +9,7 @@ import { serveSimulatedBus } from '../../hardware/sim/tcp-server.js';
 import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import type { BoardConfig } from '../../hardware/boards.js';
 import type { LatchChange } from '../../hardware/poller.js';
+import { wireMs } from '../../hardware/transport/transport.js';
 import { nextEvent, until } from '../helpers/hardware.js';
 
 const silent = pino({ level: 'silent' });
@@ -63,6 +64,22 @@ describe('TCP transport (KR-BU bridge)', () => {
     await back;
     sim.board(0).closeDoor(8);
     await nextEvent(hw.poller, 'latch', (c: LatchChange) => c.lock === 8 && c.latched);
+  });
+
+  it('the next frame waits for the last one\'s wire time on the bridge\'s RS-485 side, then the gap, though the socket took the bytes at once', async () => {
+    const sim = simulatedBusFor(boards, systemClock, 5);
+    const server = await serveSimulatedBus(sim, { host: '127.0.0.1', port: 0, replyDelayMs: 2 });
+    cleanups.push(() => server.close());
+    const transport = new TcpTransport({ host: '127.0.0.1', port: server.port, reconnectMinMs: 20, reconnectMaxMs: 100 }, systemClock, silent);
+    // A bridge at 1200 baud: an unlock frame takes 50 ms on the pair, far beyond the 3 ms gap and loopback TCP.
+    hw = createLockSystem(transport, boards, { ...defaults, baudRate: 1_200 }, systemClock, silent);
+    await transport.start(); // no poller: only the frames this test sends
+    const tx: number[] = [];
+    hw.bus.on('tx', (_b: Buffer, at: number) => tx.push(at));
+    await hw.boards[0]!.unlock(8);
+    await hw.boards[0]!.status();
+    expect(tx).toHaveLength(2);
+    expect(tx[1]! - tx[0]!).toBeGreaterThanOrEqual(wireMs(6, 1_200) + defaults.interFrameGapMs);
   });
 
   it('keeps trying with backoff while the bridge is down, and connects when it comes up', async () => {

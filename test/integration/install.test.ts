@@ -79,7 +79,9 @@ describe('deploy/install.sh --root', () => {
       ['opt/urzedomat/dist/page/app.js', '644', 0, 0],
       ['opt/urzedomat/src/kiosk/page/index.html', '644', 0, 0],
       ['opt/urzedomat/migrations/001_init.sql', '644', 0, 0],
-      ['etc/urzedomat', '750', 0, g('urzedomat')],
+      ['opt/urzedomat/native/peer-credentials/build/Release/peer_credentials.node', '755', 0, 0],
+      // The technicians' group enters the directory (for the key names), and reads nothing else in it.
+      ['etc/urzedomat', '750', 0, g('urzedomat-tech')],
       ['etc/urzedomat/urzedomat.json', '600', u('urzedomat'), g('urzedomat')],
       ['etc/urzedomat/office.token', '600', u('urzedomat'), g('urzedomat')],
       ['etc/urzedomat/code.key', '600', u('urzedomat'), g('urzedomat')],

@@ -33,7 +33,7 @@ describe('kiosk API', () => {
     base = `http://127.0.0.1:${daemon.kiosk.port}`;
     const key = Buffer.from(readFileSync(config.office.codeKeyFile, 'utf8').trim(), 'hex');
     const db = daemon.store.db;
-    db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-1', 'Anna', ?, '[]', 1, 1)").run(pinMac(key, 'S-1', '1234'));
+    db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-1', 'Anna', ?, '[\"loader\"]', 1, 1)").run(pinMac(key, 'S-1', '1234'));
     const ins = db.prepare(`INSERT INTO authorization (id, case_ref, document_type, size, phone_mac, code_mac, expires_at, fee_settled, consent, accessible, feed_seq)
       VALUES (?, 'USC.1', ?, 'S', ?, ?, '2099-01-01T00:00:00Z', 1, 1, 0, 1)`);
     ins.run('A-1', 'odpis-skrocony-aktu-urodzenia', phoneMac(key, '600100200'), codeMac(key, '12345678'));

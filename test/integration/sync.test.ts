@@ -111,7 +111,7 @@ describe('office sync over loopback HTTP', () => {
     expect(locker.store.outbox.depth()).toEqual({ lastSeq: 400, ackedThrough: 400, pending: 0 });
   }, 60_000);
 
-  it('a refused batch does not slow the pulls down, and raises one alarm', async () => {
+  it('a refused batch does not slow the pulls down, raises one alarm, and is not a successful pull', async () => {
     const t = tempDir();
     cleanups.push(() => t.cleanup());
     const o = await office();
@@ -127,8 +127,12 @@ describe('office sync over loopback HTTP', () => {
       await sync.service.stop();
       store.close();
     });
-    for (let i = 0; i < 3; i++) expect(await sync.service.pullOnce()).toBe('done');
+    for (let i = 0; i < 3; i++) expect(await sync.service.pullOnce()).toBe('refused');
+    // No backoff for a refused batch, and no contact with the office either: a 200 that does not verify is not a
+    // successful pull (contracts.md §5.3).
     expect(sync.service.status.pullFailures).toBe(0);
+    expect(sync.service.status).toMatchObject({ pullRefusals: 3, lastPullRefusal: 'bad-signature', lastPullOkWall: undefined });
+    expect(sync.service.freshness().feedAgeS).toBeNull();
     const alarms = store.outbox.pending().map((e) => JSON.parse(e.body) as { type: string; data: { kind: string; reason: string } });
     expect(alarms).toEqual([expect.objectContaining({ type: 'alarm', data: { kind: 'feed-rejected', reason: 'bad-signature' } })]);
     expect(count(store)).toBe(0);

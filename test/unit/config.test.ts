@@ -71,6 +71,15 @@ describe('config schema', () => {
     expect(configError(mutate(f))).toContain(expected);
   });
 
+  it('a tcp bus (a KR-BU bridge) waits 1000 ms for a reply by default and knows its RS-485 side\'s baud rate; serial keeps 150 ms', () => {
+    const tcp = parseConfig(mutate((c) => { c.bus = { transport: 'tcp', host: '10.0.0.5', port: 4001 }; }), '/x');
+    expect(tcp.bus).toMatchObject({ transport: 'tcp', replyTimeoutMs: 1_000, unlockConfirmTimeoutMs: 3_000, baudRate: 19_200 });
+    const slow = parseConfig(mutate((c) => { c.bus = { transport: 'tcp', host: '10.0.0.5', port: 4001, baudRate: 9_600, replyTimeoutMs: 2_000 }; }), '/x');
+    expect(slow.bus).toMatchObject({ baudRate: 9_600, replyTimeoutMs: 2_000 });
+    expect(parseConfig(contractExampleConfig(), '/x').bus.replyTimeoutMs).toBe(150);
+    expect(configError(mutate((c) => { c.bus = { transport: 'tcp', host: '10.0.0.5', port: 4001, baudRate: 300 }; }))).toContain('bus.baudRate: must be at least 1200');
+  });
+
   it('accepts the tcp and simulated transports', () => {
     const tcp = parseConfig(mutate((c) => { c.bus = { transport: 'tcp', host: '10.0.0.5', port: 4001 }; }), '/x');
     expect(tcp.bus.transport).toBe('tcp');
@@ -126,6 +135,11 @@ describe('config schema', () => {
     ['a fractional address', (c: any) => { c.boards[0].address = 0.5; }, 'boards[0].address: must be a whole number'],
     ['a CU48 address above 9', (c: any) => { c.boards[0].address = 10; c.compartments[0].board = 10; }, 'boards[0].address: kerong-cu48 addresses are 0-9'],
     ['a CU16 with 48 locks', (c: any) => { c.boards[0].protocol = 'kerong-cu16'; }, 'boards[0].locks: kerong-cu16 has at most 16 locks'],
+    [
+      'a CU16 at address 15, its broadcast address',
+      (c: any) => { c.boards[0] = { address: 15, protocol: 'kerong-cu16', locks: 16, latchedBit: 1 }; c.compartments[0].board = 15; },
+      'boards[0].address: 15 is the CU16 broadcast address: an unlock there opens that lock on every CU16 board',
+    ],
     ['no compartments', (c: any) => { c.compartments = []; }, 'compartments: must be at least 1 entries'],
   ])('names an out-of-range value: %s', (_what, f, expected) => {
     expect(configError(mutate(f))).toContain(expected);

@@ -8,6 +8,9 @@ import { ManualClock } from '../helpers/manual-clock.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { insertAuthorization, testKey } from '../helpers/store-fixtures.js';
 import { syncLayout } from '../../src/store/layout.js';
+import { phoneMac } from '../../src/domain/credentials.js';
+
+const phoneMacOf = (p: string): string => phoneMac(testKey, p);
 
 const limits = { phoneFailuresInRow: 5, phoneLockoutS: 900, deviceFailuresInRow: 5, deviceDelayS: 30, deviceDelayMaxS: 900, deviceFailuresPerDay: 100 };
 let t: ReturnType<typeof tempDir>;
@@ -60,6 +63,28 @@ describe('credential check', () => {
     expect(check.check({ phone: '600100200', code: '12345678' })).toEqual({ result: 'locked-out', retryAfterS: 30 });
     clock.advance(30_000);
     expect(check.check({ phone: '600100200', code: '12345678' })).toMatchObject({ result: 'match' });
+  });
+
+  it('a right code that opens nothing does not reset the rows: an attacker interleaving a known code still raises the alarm and waits', () => {
+    // A-9: the attacker's own document, collected long ago; its code still matches but opens nothing.
+    insertAuthorization(store.db, { id: 'A-9', phone: '600100900', code: '99999999', status: 'collected', compartment: null });
+    for (let i = 0; i < 4; i++) check.check({ phone: '600100900', code: `0000000${i}` });
+    expect(check.check({ phone: '600100900', code: '99999999' })).toMatchObject({ result: 'match' });
+    expect(alarms()).toEqual([]);
+    check.check({ phone: '600100900', code: '00000009' });
+    // The fifth failure in a row, the known code notwithstanding: the alarm, the device's wait, the phone's lockout.
+    expect(alarms()).toEqual(['brute-force']);
+    expect(check.deviceLockout()).toMatchObject({ locked: true, failuresInRow: 5 });
+    clock.advance(60_000);
+    expect(check.check({ phone: '600100900', code: '99999999' })).toEqual({ result: 'locked-out', retryAfterS: 840 });
+  });
+
+  it('a release that opened a compartment resets the device’s and the phone’s rows, not the daily count', () => {
+    for (let i = 0; i < 4; i++) check.check({ phone: '600100200', code: `0000000${i}` });
+    check.recordRelease(check.check({ phone: '600100200', code: '12345678' }).result === 'match' ? phoneMacOf('600100200') : 'x');
+    expect(check.deviceLockout()).toMatchObject({ locked: false, failuresInRow: 0, failuresToday: 4 });
+    for (let i = 0; i < 4; i++) check.check({ phone: '600100200', code: `0000001${i}` });
+    expect(alarms()).toEqual([]);
   });
 
   it('a phone locked out stays locked for its right code too, and the lockout survives a restart', () => {

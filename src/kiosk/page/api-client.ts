@@ -26,6 +26,8 @@ export interface ListItem {
   compartment: number | null;
   revoked: boolean;
   accessible: boolean;
+  /** Why staff must take it back or look at it (beyond expiry or revocation), if so. */
+  attention: string | null;
 }
 
 export async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {

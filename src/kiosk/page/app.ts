@@ -207,7 +207,8 @@ class Kiosk implements Ui {
     }
     this.cue('problem');
     const reason = typeof r.body.reason === 'string' ? this.t.reasons[r.body.reason] ?? r.body.reason : '';
-    await this.staffHome(r.status === 409 ? this.t.noFreeCompartment : r.status === 403 ? this.t.staffRefused(reason) : this.t.staffUnavailable);
+    const busy = r.status === 409 && r.body.result === 'already-opening' ? this.t.alreadyOpening(Number(r.body.compartment)) : undefined;
+    await this.staffHome(busy ?? (r.status === 409 ? this.t.noFreeCompartment : r.status === 403 ? this.t.staffRefused(reason) : this.t.staffUnavailable));
   }
 
   private async staffFault(n: number): Promise<void> {

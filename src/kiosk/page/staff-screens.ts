@@ -50,7 +50,7 @@ function item(ui: Ui, a: ListItem, action: 'load' | 'retrieve', act: StaffAction
     ui.t.size(a.size),
     a.compartment === null ? '' : ui.t.inCompartment(a.compartment),
     a.accessible ? ui.t.lowTag : '',
-    a.revoked ? ui.t.revokedTag : action === 'retrieve' ? ui.t.expiredTag : '',
+    a.revoked ? ui.t.revokedTag : a.attention !== null ? ui.t.attentionTag(a.attention) : action === 'retrieve' ? ui.t.expiredTag : '',
   ].filter((x) => x !== '');
   const label = action === 'load' ? ui.t.load : ui.t.retrieve;
   return h('li', { class: 'item', 'data-authorization': a.authorizationId },

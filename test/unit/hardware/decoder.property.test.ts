@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createDecoder, type BusFrame } from '../../../hardware/protocols/index.js';
-import { STX } from '../../../hardware/protocols/frame-decoder.js';
+import { STX, sealFrame } from '../../../hardware/protocols/frame-decoder.js';
 import { cu48Request, encodeCu48StatusReply } from '../../../hardware/protocols/kerong-cu48/codec.js';
 import { cu16Request, encodeCu16StatusReply } from '../../../hardware/protocols/kerong-cu16/codec.js';
 
@@ -16,6 +16,15 @@ const validFrame: fc.Arbitrary<Buffer> = fc.oneof(
   fc.tuple(fc.integer({ min: 0, max: 15 }), bits(16), bits(16)).map(([a, b, i]) => encodeCu16StatusReply(a, b, i)),
   fc.tuple(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x30, 0x31)).map(([a, c]) => cu16Request(a, c)),
 );
+/** The longest frame the decoder knows: the other CU48 firmware's 0x75 status reply. */
+const longestFrame = 18;
+
+/** Frames of the other CU48 firmware (requests 0x60/0x61, 18-byte 0x75 replies), which the bus only recognises. */
+const otherFirmwareFrame: fc.Arbitrary<Buffer> = fc.oneof(
+  fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 0x2f }), fc.constantFrom(0x60, 0x61)).map(([a, l, c]) => cu48Request(a, l, c)),
+  fc.tuple(fc.integer({ min: 0, max: 9 }), fc.uint8Array({ minLength: 12, maxLength: 12 })).map(([a, data]) => sealFrame(Buffer.from([STX, a, 0, 0x75, ...data, 0, 0]))),
+);
+
 /** Line noise between frames: anything but a start byte. */
 const noise = fc.uint8Array({ maxLength: 20 }).map((u) => Buffer.from(u.filter((b) => b !== STX)));
 
@@ -48,7 +57,7 @@ describe('frame decoder properties', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 16 }), (chunks) => {
         const r = decodeAll(chunks);
-        expect(r.maxPending).toBeLessThan(12);
+        expect(r.maxPending).toBeLessThan(longestFrame);
       }),
       { numRuns },
     );
@@ -95,6 +104,22 @@ describe('frame decoder properties', () => {
         d.reset();
         const out = d.feed(good).map((f) => f.raw.toString('hex'));
         expect(out).toEqual([good.toString('hex')]);
+      }),
+      { numRuns },
+    );
+  });
+
+  it('frames of the other CU48 firmware come out, with their address, among ours and noise', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(noise, fc.oneof(validFrame, otherFirmwareFrame)), { minLength: 1, maxLength: 12 }), (pairs) => {
+        const d = createDecoder(['kerong-cu48', 'kerong-cu16']);
+        const out = d.feed(Buffer.concat(pairs.flatMap(([n, f]) => [n, f])));
+        expect(out.map((f) => f.raw.toString('hex'))).toEqual(pairs.map(([, f]) => f.toString('hex')));
+        for (const f of out) {
+          if ((f.raw.length === 6 && (f.raw[3] === 0x60 || f.raw[3] === 0x61)) || f.raw.length === 18) {
+            expect(f).toMatchObject({ kind: 'unsupported-command-set', address: f.raw[1], command: f.raw[3] });
+          }
+        }
       }),
       { numRuns },
     );

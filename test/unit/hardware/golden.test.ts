@@ -80,9 +80,53 @@ describe('Kerong CU16 golden bytes (six drivers agree)', () => {
     ]);
   });
 
+  it('keeps the whole address byte of a 0x35 frame: 02 12 35 … is board 1 lock 3 (an unlock\'s answer), 02 10 35 … board 1\'s status', () => {
+    const d = createDecoder(['kerong-cu16']);
+    const answer = Buffer.from(encodeCu16StatusReply(1, [])); // 02 10 35 00 00 00 00 03 4A
+    answer[1] = 0x12;
+    answer[8] = (answer[8]! + 2) & 0xff;
+    expect(d.feed(Buffer.concat([answer, encodeCu16StatusReply(1, [])]))).toMatchObject([
+      { kind: 'cu16-status', address: 1, lockIndex: 2, addressByte: 0x12 },
+      { kind: 'cu16-status', address: 1, lockIndex: 0, addressByte: 0x10 },
+    ]);
+  });
+
   it('refuses locks and boards outside the range', () => {
     expect(() => encodeCu16Unlock(0, 17)).toThrow(RangeError);
     expect(() => encodeCu16Unlock(16, 1)).toThrow(RangeError);
+  });
+
+  it('refuses board 15, the broadcast address (0xF0 reaches every CU16), for unlock and status', () => {
+    expect(() => encodeCu16Unlock(15, 1)).toThrow(/broadcast/);
+    expect(() => encodeCu16Unlock(15, 16)).toThrow(RangeError);
+    expect(() => encodeCu16Status(15)).toThrow(RangeError);
+    expect(encodeCu16Unlock(14, 16).toString('hex')).toBe(hex('02 EF 31 03 25').toString('hex'));
+    expect(encodeCu16Status(14).toString('hex')).toBe(hex('02 E0 30 03 15').toString('hex'));
+  });
+});
+
+describe('the other CU48 firmware (requests 0x60/0x61, 18-byte 0x75 replies), which this program does not speak', () => {
+  it('decodes its frames as unsupported-command-set frames with their address, not as garbage', () => {
+    const d = createDecoder(['kerong-cu48', 'kerong-cu16']);
+    const stream = Buffer.concat([
+      hex('02 03 00 60 03 68'), // status request, board 3
+      hex('02 03 04 61 03 6D'), // unlock request, board 3 lock 5
+      hex('02 03 00 75 05 00 00 00 00 80 00 00 00 00 00 00 03 02'), // status reply, board 3
+      hex('02 00 00 65 07 00 00 00 00 C0 03 31'), // and a CU48 status reply of ours right after
+    ]);
+    expect(d.feed(stream)).toMatchObject([
+      { kind: 'unsupported-command-set', address: 3, command: 0x60 },
+      { kind: 'unsupported-command-set', address: 3, command: 0x61 },
+      { kind: 'unsupported-command-set', address: 3, command: 0x75 },
+      { kind: 'cu48-status', address: 0 },
+    ]);
+    expect(d.discardedBytes).toBe(0);
+  });
+
+  it('a torn or corrupted 0x75 reply is still discarded', () => {
+    const d = createDecoder(['kerong-cu48']);
+    expect(d.feed(hex('02 03 00 75 05 00 00 00 00 80 00 00 00 00 00 00 03 03'))).toEqual([]);
+    expect(d.discardedBytes).toBe(18);
   });
 });
 

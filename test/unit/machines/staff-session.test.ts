@@ -28,6 +28,12 @@ describe('staff session machine', () => {
     s.actor.send({ type: 'LOGOUT' });
     expect(s.actor.getSnapshot()).toMatchObject({ value: 'loggedOut', status: 'done' });
   });
+
+  it('ends when the office deactivates the member', () => {
+    const s = start();
+    s.actor.send({ type: 'DEACTIVATED' });
+    expect(s.actor.getSnapshot()).toMatchObject({ value: 'deactivated', status: 'done' });
+  });
 });
 
 afterAll(() => {

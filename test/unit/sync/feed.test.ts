@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { FeedApplier } from '../../../src/sync/feed-apply.js';
 import { FeedReceiver } from '../../../src/sync/feed-receiver.js';
 import { TrustedClock } from '../../../src/sync/trusted-clock.js';
-import { signedEnvelope } from '../../../src/sim/feed-signer.js';
+import { signedEnvelope } from '../../../src/wire/envelope.js';
 import { openStore, type Store } from '../../../src/store/store.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { tempDir } from '../../helpers/fixtures.js';

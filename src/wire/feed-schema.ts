@@ -1,20 +1,14 @@
 import { z } from 'zod';
 
 /**
- * The office feed's wire format (contracts.md 5.2). The envelope is parsed first; the payload only after its
- * signature verified. Objects are loose (`z.object`) where the office may add fields later, strict where an
+ * The office feed's wire format (contracts.md 5.2). The payload is read only after its envelope's signature verified
+ * (envelope.ts). Objects are loose (`z.object`) where the office may add fields later, strict where an
  * unexpected key would change meaning.
  */
 
-const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s), 'an ISO-8601 time');
+export const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s), 'an ISO-8601 time');
 const mac = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex characters');
 const id = z.string().min(1).max(128);
-
-export const envelopeSchema = z.object({
-  keyId: z.string().min(1).max(128),
-  payload: z.string().min(1),
-  signature: z.string().min(1).max(200),
-});
 
 const documentType = z.object({
   code: z.string().min(1).max(128),
