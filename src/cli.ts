@@ -71,7 +71,11 @@ async function runCommand(opts: ConfigOption): Promise<number> {
       process.stderr.write(`urzedomat: ${oneLine(e)}\n`);
       return ExitCodes.configOrStartup;
     }
-    throw e;
+    // A step late in the start failed (the admin socket's directory, say) with parts already running: they would
+    // keep the process alive, deaf to SIGTERM, until systemd's start timeout. Say why on one line and exit.
+    logger.fatal({ err: e }, 'start failed');
+    process.stderr.write(`urzedomat: start failed: ${oneLine(e)}\n`);
+    process.exit(ExitCodes.configOrStartup);
   }
   await daemon.stop(await signal);
   return ExitCodes.ok;

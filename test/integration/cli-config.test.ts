@@ -72,4 +72,14 @@ describe('urzedomat run with a bad config', () => {
     const r = await runCli(['run', '--config', f]);
     expect(r.stderr + r.stdout).not.toContain('deadbeef-not-a-key');
   });
+
+  it('a step late in the start that fails (the admin socket cannot be made) ends the process with one line, not a hang', async () => {
+    const c = runnableConfig(join(t.dir, 'late'));
+    // A directory under a plain file cannot be created (ENOTDIR): the kiosk and the boards are already running.
+    writeFileSync(join(t.dir, 'not-a-dir'), 'x');
+    c.admin = { socket: join(t.dir, 'not-a-dir', 'run', 'admin.sock') };
+    const r = await runCli(['run', '--config', writeConfig('late.json', c)], {}, 15_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^urzedomat: start failed: .*ENOTDIR/)]);
+  });
 });
