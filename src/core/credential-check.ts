@@ -68,7 +68,10 @@ export class CredentialCheck {
       if (matches.length > 0) {
         // A right code is neither a failure nor, by itself, a success: anyone who knows one code (their own
         // document, collected long ago) could otherwise type it between guesses to wipe the rows. Only a release
-        // that opened a compartment resets them (`recordRelease`).
+        // that opened a compartment resets them (`recordRelease`). The state is written back unchanged all the
+        // same: the same work as a failure, so the answer's time does not tell a right code from a wrong one.
+        this.d.guesses.saveDevice(device);
+        if (phoneState !== undefined) this.d.guesses.savePhone(pMac, phoneState);
         return { result: 'match', authorizations: matches, phoneMac: pMac };
       }
 

@@ -13,7 +13,7 @@ import type { CredentialCheck, PickupCredentials } from './credential-check.js';
  * Why a right code still opens nothing; only ever said to someone who proved they know the code.
  * Everything wrong with the phone or code itself is the one uniform `rejected`.
  */
-export type PickupRefusal = RefusalReason | 'not-loaded-yet' | 'already-collected' | 'retrieved' | 'already-open';
+export type PickupRefusal = RefusalReason | 'not-loaded-yet' | 'already-collected' | 'retrieved' | 'already-open' | 'held-for-check';
 
 /** The kiosk API's answers (contracts.md §3), status and body. */
 export type PickupAnswer =
@@ -70,6 +70,13 @@ export class PickupService {
     if (!verdict.ok) {
       this.refused(a, verdict.reason);
       return { status: 403, body: { result: 'rejected', reason: verdict.reason } };
+    }
+    if (a.attention_reason === 'opened-by-technician') {
+      // A technician forced its compartment open without vouching for it: nobody can say it is still there and
+      // untouched, so it no longer counts as loaded for release; staff take it back (the kiosk sends the resident
+      // to the counter).
+      this.d.audit.append({ actor: 'resident', action: 'pickup.refused', subject: `authorization:${a.id}`, detail: { reason: 'held-for-check', compartment: a.compartment_id } });
+      return { status: 403, body: { result: 'rejected', reason: 'held-for-check' } };
     }
     return { authorizationId: a.id, compartment: a.compartment_id! };
   }

@@ -204,6 +204,20 @@ type Named = Pick<DocumentType, 'code'> & Partial<Pick<DocumentType, 'namePl' | 
  * against it (the catalogue still decides). Code, Polish and English names are each judged on their own.
  */
 export function hardDenyReason(t: Named): HardDenyReason | undefined {
+  // The same few types are judged for every authorization of a feed batch (10,000 at a time): remember the
+  // verdicts. A pure function of the three strings, so a cache cannot be wrong; bounded, so it cannot grow.
+  const key = `${t.code}\u0000${t.namePl ?? ''}\u0000${t.nameEn ?? ''}`;
+  const known = verdicts.get(key);
+  if (known !== undefined) return known === 'allowed' ? undefined : known;
+  const verdict = judge(t);
+  if (verdicts.size >= 512) verdicts.clear();
+  verdicts.set(key, verdict ?? 'allowed');
+  return verdict;
+}
+
+const verdicts = new Map<string, HardDenyReason | 'allowed'>();
+
+function judge(t: Named): HardDenyReason | undefined {
   const byCode = deniedCodeReasons.get(normalizeForMatch(t.code));
   if (byCode !== undefined) return byCode;
   for (const text of [t.code, t.namePl ?? '', t.nameEn ?? '']) {

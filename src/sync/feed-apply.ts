@@ -56,6 +56,7 @@ export class FeedApplier {
       earlyRevoke: db.prepare(`INSERT INTO early_revocation (id, reason, feed_seq, received_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET reason = excluded.reason, feed_seq = excluded.feed_seq`),
       takeEarlyRevocation: db.prepare('DELETE FROM early_revocation WHERE id = ? RETURNING reason'),
+      anyEarlyRevocation: db.prepare('SELECT 1 FROM early_revocation LIMIT 1'),
       markRevoked: db.prepare('UPDATE authorization SET revoked_reason = ? WHERE id = ?'),
       loadedOfType: db.prepare("SELECT id, consent FROM authorization WHERE status = 'loaded' AND document_type = ?"),
       pendingOfType: db.prepare("SELECT id FROM authorization WHERE status = 'pending' AND document_type = ?"),
@@ -70,9 +71,13 @@ export class FeedApplier {
   /** Document types read during one batch (a batch of 10,000 authorizations names a handful of types). */
   private typeCache = new Map<string, ReturnType<DocumentTypes['get']>>();
 
+  /** Whether any revocation waits for its authorization: most batches need not look (a write per row is dear). */
+  private earlyRevocations = false;
+
   apply(p: FeedPayload): ApplyResult {
     this.typeCache.clear();
     return this.d.db.transaction((): ApplyResult => {
+      this.earlyRevocations = this.stmts.anyEarlyRevocation.get() !== undefined;
       let authorizations = 0;
       let rejected = 0;
       let staff = 0;
@@ -142,7 +147,7 @@ export class FeedApplier {
         const existing = inserted ? undefined : ((this.stmts.getAuth.get(a.id) as { status: string } | undefined) ?? { status: 'closed' });
         if (existing === undefined) {
           // New. A revocation that came first is not lost: the authorization is stored revoked.
-          const early = this.stmts.takeEarlyRevocation.get(a.id) as { reason: string } | undefined;
+          const early = this.earlyRevocations ? (this.stmts.takeEarlyRevocation.get(a.id) as { reason: string } | undefined) : undefined;
           if (early !== undefined) this.stmts.markRevoked.run(early.reason, a.id);
         } else if (existing.status === 'pending' || existing.status === 'rejected') this.stmts.updateWaiting.run(row);
         else if (existing.status === 'loaded') {
@@ -160,6 +165,7 @@ export class FeedApplier {
         if (this.stmts.revoke.run(c.reason, c.seq, c.id).changes === 0 && this.stmts.exists.get(c.id, c.id) === undefined) {
           // Before its authorization (the office's log may be read in another order across pages or retries).
           this.stmts.earlyRevoke.run(c.id, c.reason, c.seq, now);
+          this.earlyRevocations = true;
         }
         return 'other';
       case 'staff.upsert': {

@@ -3,7 +3,8 @@ import { systemClock } from '../../src/clock.js';
 import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { until } from '../helpers/hardware.js';
-import { insertAuthorization } from '../helpers/store-fixtures.js';
+import { insertAuthorization, testKey } from '../helpers/store-fixtures.js';
+import { pinMac } from '../../src/domain/credentials.js';
 import { markLoaded, outboxEvents, rigBoards, startCore, type CoreRig } from '../helpers/core-rig.js';
 
 /**
@@ -61,7 +62,18 @@ describe('a technician’s open of a compartment that holds a document', () => {
     expect(unlockAudit(r).at(-1)).toMatchObject({ purpose: 'technician', authorizationId: 'A-1', forced: true, documentStays: false });
     expect(r.staff.toRetrieve().map((a) => [a.id, a.attention_reason])).toEqual([['A-1', 'opened-by-technician']]);
     r.sim.board(0).closeDoor(2);
-    await until(() => r.compartments.state(2) === 'occupied', 3_000, 'occupied again: the document is still counted there until staff look');
+    await until(() => r.compartments.state(2) === 'occupied' && r.compartments.unlockAllowedNow(2), 3_000, 'occupied again: staff must look');
+    // Nobody vouched for it: it no longer counts as loaded for release; the resident is sent to the counter.
+    expect(await r.pickup.pickup({ phone: '600100200', code: '12345678' })).toEqual({ status: 403, body: { result: 'rejected', reason: 'held-for-check' } });
+    expect(r.sim.board(0).unlocks).toEqual([2]);
+    // Staff take it back, and the office is told why.
+    r.store.db.prepare("INSERT INTO staff (id, name, pin_mac, roles, active, feed_seq) VALUES ('S-1', 'Anna', ?, '[\"loader\"]', 1, 1)").run(pinMac(testKey, 'S-1', '1234'));
+    const login = r.staff.login('S-1', '1234');
+    if (login.status !== 200) throw new Error('login');
+    expect(await r.staff.retrieve(login.body.token, 'A-1')).toEqual({ status: 200, body: { result: 'opened', compartment: 2 } });
+    r.sim.board(0).closeDoor(2);
+    await until(() => r.compartments.state(2) === 'free', 3_000, 'free');
+    expect(outboxEvents(r.store).find((e) => e.type === 'document.retrieved')?.data).toMatchObject({ authorizationId: 'A-1', reason: 'opened-by-technician' });
   });
 
   it('forced with the technician’s word that the document stays: still loaded and collectable, not on the staff’s list', async () => {
