@@ -6,13 +6,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { systemClock } from '../../src/clock.js';
-import { FeedApplier } from '../../src/sync/feed-apply.js';
-import { FeedReceiver } from '../../src/sync/feed-receiver.js';
-import { TrustedClock } from '../../src/sync/trusted-clock.js';
 import { OfficeSimulator } from '../../src/sim/office-simulator.js';
 import { openStore } from '../../src/store/store.js';
+import { feedReceiverOn } from '../helpers/feed-receiver.js';
 
 const n = 10_000;
 
@@ -36,11 +33,7 @@ export function syncBenchmark(rounds = 5): void {
       try {
         const t0 = process.hrtime.bigint();
         if (kind === 'apply') {
-          const time = new TrustedClock(systemClock, { toleranceMs: 60_000, storedServerTimeMs: () => undefined });
-          const receiver = new FeedReceiver({
-            db: store.db, outbox: store.outbox, audit: store.audit, applier: new FeedApplier({ db: store.db, outbox: store.outbox, audit: store.audit, clock: systemClock }),
-            publicKey, lockerId: 'bench', time, logger: pino({ level: 'silent' }),
-          });
+          const { receiver } = feedReceiverOn(store, publicKey, systemClock, 'bench');
           const result = receiver.receive(body);
           if (!result.applied || result.authorizations !== n) throw new Error(`batch not applied: ${JSON.stringify(result)}`);
           applyMs.push(Number(process.hrtime.bigint() - t0) / 1e6);

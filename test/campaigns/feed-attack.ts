@@ -8,13 +8,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { signedEnvelope } from '../../src/wire/envelope.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { FeedApplier } from '../../src/sync/feed-apply.js';
-import { FeedReceiver } from '../../src/sync/feed-receiver.js';
-import { TrustedClock } from '../../src/sync/trusted-clock.js';
+import type { FeedReceiver } from '../../src/sync/feed-receiver.js';
 import { ManualClock } from '../helpers/manual-clock.js';
+import { feedReceiverOn } from '../helpers/feed-receiver.js';
 
 export interface FeedReport { readonly forged: number; readonly replayed: number; readonly applied: number; readonly tableUnchanged: boolean; readonly cursor: number; readonly kinds: Record<string, number> }
 
@@ -39,12 +37,7 @@ export function feedAttack(o: { forgeries: number; genuineBatches: number; seed?
   const random = (n: number): number => Math.floor(((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31) * n);
   const open = (): { store: Store; receiver: FeedReceiver } => {
     const store = openStore(dir, clock);
-    const time = new TrustedClock(clock, { toleranceMs: 60_000, storedServerTimeMs: () => undefined });
-    const receiver = new FeedReceiver({
-      db: store.db, outbox: store.outbox, audit: store.audit, applier: new FeedApplier({ db: store.db, outbox: store.outbox, audit: store.audit, clock }),
-      publicKey: office.publicKey, lockerId, time, logger: pino({ level: 'silent' }),
-    });
-    return { store, receiver };
+    return { store, receiver: feedReceiverOn(store, office.publicKey, clock, lockerId).receiver };
   };
   let { store, receiver } = open();
   try {

@@ -16,7 +16,8 @@ import type { SimulatedBus } from '../../hardware/sim/sim-bus.js';
 import type { BoardConfig } from '../../hardware/boards.js';
 import type { CompartmentConfig } from '../../src/config/schema.js';
 import { until } from './until.js';
-import { testKey } from './store-fixtures.js';
+import { insertAuthorization, testKey } from './store-fixtures.js';
+import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 
 export const rigBoards: BoardConfig[] = [{ address: 0, protocol: 'kerong-cu48', locks: 48, latchedBit: 1 }];
 export const rigLayout: CompartmentConfig[] = [1, 2, 3, 4].map((id) => ({ id, board: 0, lock: id, size: id === 4 ? 'L' : 'S', low: id === 3 }));
@@ -83,4 +84,20 @@ export function outboxEvents(store: Store): { type: string; data: Record<string,
 /** Puts a loaded document in a compartment as a finished load would have. */
 export function markLoaded(store: Store, compartment: number): void {
   store.db.prepare("UPDATE compartment SET state = 'occupied' WHERE id = ?").run(compartment);
+}
+
+/**
+ * A locker with document A-1 (phone 600100200, code 12345678) loaded in compartment 2 (and `extra` stored too),
+ * restarted so that its machines were rebuilt knowing it, with its board online.
+ */
+export async function startCoreWithDocument(dir: string, extra?: Parameters<typeof insertAuthorization>[1]): Promise<CoreRig> {
+  const sim = simulatedBusFor(rigBoards, systemClock, 5);
+  const first = await startCore(dir, sim);
+  insertAuthorization(first.store.db, { id: 'A-1', phone: '600100200', code: '12345678', status: 'loaded', compartment: 2 });
+  markLoaded(first.store, 2);
+  if (extra !== undefined) insertAuthorization(first.store.db, extra);
+  await first.stop();
+  const r = await startCore(dir, sim);
+  await until(() => r.hw.poller.snapshot(0).online === true, 3_000, 'online');
+  return r;
 }

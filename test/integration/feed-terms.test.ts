@@ -1,16 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
-import { pino } from 'pino';
 import { systemClock } from '../../src/clock.js';
 import { codeMac, phoneMac } from '../../src/domain/credentials.js';
-import { FeedApplier } from '../../src/sync/feed-apply.js';
-import { FeedReceiver } from '../../src/sync/feed-receiver.js';
-import { TrustedClock } from '../../src/sync/trusted-clock.js';
 import { signedEnvelope } from '../../src/wire/envelope.js';
 import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { markLoaded, outboxEvents, rigBoards, startCore, type CoreRig } from '../helpers/core-rig.js';
 import { testKey } from '../helpers/store-fixtures.js';
+import { feedReceiverOn } from '../helpers/feed-receiver.js';
 
 /**
  * Every upsert's terms apply at every stage (issue 14, point 2): a loaded document that the office re-sends as a
@@ -44,11 +41,7 @@ async function locker(dir?: string) {
   if (t !== undefined) dirs.push(t);
   const r = await startCore(dir ?? t!.dir, simulatedBusFor(rigBoards, systemClock, 5));
   rigs.push(r);
-  const time = new TrustedClock(systemClock, { toleranceMs: 60_000, storedServerTimeMs: () => undefined });
-  const receiver = new FeedReceiver({
-    db: r.store.db, outbox: r.store.outbox, audit: r.store.audit, applier: new FeedApplier({ db: r.store.db, outbox: r.store.outbox, audit: r.store.audit, clock: systemClock }),
-    publicKey, lockerId, time, logger: pino({ level: 'silent' }),
-  });
+  const { receiver } = feedReceiverOn(r.store, publicKey, systemClock, lockerId);
   const feed = (...changes: Record<string, unknown>[]): void => {
     const after = receiver.cursor().cursor;
     const numbered = changes.map((c, i) => ({ ...c, seq: after + i + 1 }));

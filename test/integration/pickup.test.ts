@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
-import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { until } from '../helpers/hardware.js';
-import { insertAuthorization } from '../helpers/store-fixtures.js';
-import { markLoaded, outboxEvents, rigBoards, startCore, type CoreRig } from '../helpers/core-rig.js';
+import type { insertAuthorization } from '../helpers/store-fixtures.js';
+import { markLoaded, outboxEvents, startCoreWithDocument, type CoreRig } from '../helpers/core-rig.js';
 
 const rigs: CoreRig[] = [];
 const dirs: ReturnType<typeof tempDir>[] = [];
@@ -18,13 +16,7 @@ afterEach(async () => {
 async function lockerWithDocument(extra: Parameters<typeof insertAuthorization>[1] | undefined = undefined): Promise<CoreRig> {
   const t = tempDir();
   dirs.push(t);
-  const sim = simulatedBusFor(rigBoards, systemClock, 5);
-  const first = await startCore(t.dir, sim);
-  insertAuthorization(first.store.db, { id: 'A-1', phone: '600100200', code: '12345678', status: 'loaded', compartment: 2 });
-  markLoaded(first.store, 2);
-  if (extra !== undefined) insertAuthorization(first.store.db, extra);
-  await first.stop();
-  const r = await startCore(t.dir, sim);
+  const r = await startCoreWithDocument(t.dir, extra);
   rigs.push(r);
   return r;
 }

@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
-import { pino } from 'pino';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { pinMac } from '../../src/domain/credentials.js';
-import { FeedApplier } from '../../src/sync/feed-apply.js';
-import { FeedReceiver } from '../../src/sync/feed-receiver.js';
-import { TrustedClock } from '../../src/sync/trusted-clock.js';
 import { signedEnvelope } from '../../src/wire/envelope.js';
 import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -13,6 +9,7 @@ import { until } from '../helpers/hardware.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { insertAuthorization, testKey } from '../helpers/store-fixtures.js';
 import { markLoaded, outboxEvents, rigBoards, startCore, type CoreRig } from '../helpers/core-rig.js';
+import { feedReceiverOn } from '../helpers/feed-receiver.js';
 
 /** Issue 14, points 5 (PIN guessing), 7 (deactivation and roles) and 8 (two loads of one document at once). */
 
@@ -84,10 +81,7 @@ describe('deactivation and roles (point 7)', () => {
   it('a member the office deactivates is logged out at the pull that says so, before any further use', async () => {
     const r = await locker();
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const receiver = new FeedReceiver({
-      db: r.store.db, outbox: r.store.outbox, audit: r.store.audit, applier: new FeedApplier({ db: r.store.db, outbox: r.store.outbox, audit: r.store.audit, clock: systemClock }),
-      publicKey, lockerId: 'czestochowa-focha-1', time: new TrustedClock(systemClock, { toleranceMs: 60_000, storedServerTimeMs: () => undefined }), logger: pino({ level: 'silent' }),
-    });
+    const { receiver } = feedReceiverOn(r.store, publicKey, systemClock);
     // As the daemon wires it (src/main.ts).
     receiver.onApplied((a) => {
       if (a.staff > 0) r.staff.endInactiveSessions();

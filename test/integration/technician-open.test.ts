@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
-import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { until } from '../helpers/hardware.js';
-import { insertAuthorization, testKey } from '../helpers/store-fixtures.js';
+import { testKey } from '../helpers/store-fixtures.js';
 import { pinMac } from '../../src/domain/credentials.js';
-import { markLoaded, outboxEvents, rigBoards, startCore, type CoreRig } from '../helpers/core-rig.js';
+import { outboxEvents, startCoreWithDocument, type CoreRig } from '../helpers/core-rig.js';
 
 /**
  * Issue 14, point 1: a compartment that holds a document opens for a technician only with `force`, whatever
@@ -24,14 +22,8 @@ afterEach(async () => {
 async function lockerWithDocument(): Promise<CoreRig> {
   const t = tempDir();
   dirs.push(t);
-  const sim = simulatedBusFor(rigBoards, systemClock, 5);
-  const first = await startCore(t.dir, sim);
-  insertAuthorization(first.store.db, { id: 'A-1', phone: '600100200', code: '12345678', status: 'loaded', compartment: 2 });
-  markLoaded(first.store, 2);
-  await first.stop();
-  const r = await startCore(t.dir, sim);
+  const r = await startCoreWithDocument(t.dir);
   rigs.push(r);
-  await until(() => r.hw.poller.snapshot(0).online === true, 3_000, 'online');
   return r;
 }
 

@@ -1,13 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
-import { pino } from 'pino';
-import { FeedApplier } from '../../../src/sync/feed-apply.js';
-import { FeedReceiver } from '../../../src/sync/feed-receiver.js';
-import { TrustedClock } from '../../../src/sync/trusted-clock.js';
+import type { FeedReceiver } from '../../../src/sync/feed-receiver.js';
+import type { TrustedClock } from '../../../src/sync/trusted-clock.js';
 import { signedEnvelope } from '../../../src/wire/envelope.js';
 import { openStore, type Store } from '../../../src/store/store.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { tempDir } from '../../helpers/fixtures.js';
+import { feedReceiverOn } from '../../helpers/feed-receiver.js';
 
 /**
  * Issue 14, point 11: genuine but old batches replayed at the cursor must not walk the freshness bar backwards
@@ -32,11 +31,7 @@ beforeEach(() => {
   t = tempDir();
   clock = new ManualClock(Date.parse('2026-11-25T10:03:00Z')); // a correct wall clock
   store = openStore(t.dir, clock);
-  time = new TrustedClock(clock, { toleranceMs: 60_000, storedServerTimeMs: () => undefined });
-  receiver = new FeedReceiver({
-    db: store.db, outbox: store.outbox, audit: store.audit, applier: new FeedApplier({ db: store.db, outbox: store.outbox, audit: store.audit, clock }),
-    publicKey, lockerId, time, logger: pino({ level: 'silent' }),
-  });
+  ({ receiver, time } = feedReceiverOn(store, publicKey, clock, lockerId));
 });
 afterEach(() => {
   store.close();

@@ -1,14 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { pino } from 'pino';
-import { FeedApplier } from '../../../src/sync/feed-apply.js';
-import { FeedReceiver } from '../../../src/sync/feed-receiver.js';
-import { TrustedClock } from '../../../src/sync/trusted-clock.js';
+import type { FeedReceiver } from '../../../src/sync/feed-receiver.js';
 import { signedEnvelope } from '../../../src/wire/envelope.js';
 import { openStore, type Store } from '../../../src/store/store.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { tempDir } from '../../helpers/fixtures.js';
+import { feedReceiverOn } from '../../helpers/feed-receiver.js';
 
 const { publicKey, privateKey } = generateKeyPairSync('ed25519');
 const other = generateKeyPairSync('ed25519');
@@ -36,11 +34,7 @@ beforeEach(() => {
   t = tempDir();
   clock = new ManualClock(Date.parse('2026-11-25T10:00:30Z'));
   store = openStore(t.dir, clock);
-  const time = new TrustedClock(clock, { toleranceMs: 60_000, storedServerTimeMs: () => undefined });
-  receiver = new FeedReceiver({
-    db: store.db, outbox: store.outbox, audit: store.audit, applier: new FeedApplier({ db: store.db, outbox: store.outbox, audit: store.audit, clock }),
-    publicKey, lockerId, time, logger: pino({ level: 'silent' }),
-  });
+  receiver = feedReceiverOn(store, publicKey, clock, lockerId).receiver;
 });
 afterEach(() => {
   store.close();
