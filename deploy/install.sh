@@ -110,8 +110,9 @@ install_app() {
   local addon=native/peer-credentials/build/Release/peer_credentials.node
   [ -f "$SRC/$addon" ] || { echo "install.sh: $SRC/$addon is missing: run npm ci (it builds the addon) first" >&2; exit 1; }
   mkdir -p "$stage/$(dirname "$addon")"; cp -a "$SRC/$addon" "$stage/$addon"
-  # Only the production dependencies, as npm resolved and built them in the checkout (native modules included).
-  (cd "$SRC" && npm ls --omit=dev --all --parseable 2>/dev/null) | while read -r dep; do
+  # Only the locker's production dependencies, as npm resolved and built them in the checkout (native modules
+  # included). The office service's are optionalDependencies, left out here: the Pi never runs the office.
+  (cd "$SRC" && npm ls --omit=dev --omit=optional --all --parseable 2>/dev/null) | while read -r dep; do
     case "$dep" in "$SRC/node_modules/"*) rel="${dep#"$SRC/"}"; mkdir -p "$stage/$(dirname "$rel")"; [ -e "$stage/$rel" ] || cp -a "$dep" "$stage/$rel" ;; esac
   done
   chown -R 0:0 "$stage"

@@ -103,6 +103,10 @@ describe('deploy/install.sh --root', () => {
     // Production dependencies only.
     expect(existsSync(join(root, 'opt/urzedomat/node_modules/better-sqlite3/build/Release/better_sqlite3.node'))).toBe(true);
     for (const dev of ['vitest', 'typescript', 'playwright-core', 'eslint']) expect(existsSync(join(root, 'opt/urzedomat/node_modules', dev)), dev).toBe(false);
+    // The office service's dependencies (optionalDependencies) stay off the Pi.
+    const optional = Object.keys((JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { optionalDependencies?: Record<string, string> }).optionalDependencies ?? {});
+    expect(optional.length).toBeGreaterThan(0);
+    for (const dep of optional) expect(existsSync(join(root, 'opt/urzedomat/node_modules', dep)), dep).toBe(false);
   });
 
   it('a second run changes nothing, and says so', async () => {
