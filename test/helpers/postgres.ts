@@ -18,9 +18,11 @@ export interface ThrowawayPostgres {
   stop(): Promise<void>;
 }
 
-function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<string> {
+function run(cmd: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
+    // In a directory the postgres account may enter (the caller's may be root's own); pg_ctl always gets `-l`:
+    // without a log file the server keeps the output pipe open and pg_ctl's caller never hears back.
+    execFile(cmd, args, { timeout: timeoutMs, cwd }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`));
       else resolve(stdout);
     });
@@ -62,7 +64,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'urz-pg-'));
   chownSync(dir, pg.uid, pg.gid);
   const dataDir = join(dir, 'data');
-  const as = (tool: string, args: string[]): Promise<string> => run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]);
+  const as = (tool: string, args: string[]): Promise<string> => run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args], dir);
   try {
     // No fsync: a test's cluster is thrown away, and durability is PostgreSQL's own, not what a test checks.
     await as('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
