@@ -63,13 +63,18 @@ describe('offline', () => {
       expected.push(`document.loaded:${id}`, `document.collected:${id}`);
     }
     expect(office.received.size).toBe(0);
-    expect(r.store.outbox.depth().pending).toBe(500);
+    // Besides the 500, the locker may rightly have reported the office's silence (feed-stale, ack-stale: 3 pull
+    // intervals without a verified batch or acknowledgement), depending on how long the loop took on this machine.
+    const queued = r.store.outbox.depth().lastSeq;
+    expect(queued).toBeGreaterThanOrEqual(500);
 
     office.available = true;
-    await until(() => office.ackedThrough === 500 && r.store.outbox.depth().pending === 0, 30_000, 'all events delivered');
-    const got = [...office.received.entries()].sort(([a], [b]) => a - b);
-    expect(got.map(([seq]) => seq)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
-    expect(got.map(([, e]) => JSON.parse(e) as { type: string; data: { authorizationId: string } }).map((e) => `${e.type}:${e.data.authorizationId}`)).toEqual(expected);
+    await until(() => office.ackedThrough >= queued && r.store.outbox.depth().pending === 0, 30_000, 'all events delivered');
+    const got = [...office.received.entries()].sort(([a], [b]) => a - b).map(([seq, e]) => ({ seq, ...(JSON.parse(e) as { type: string; data: { authorizationId?: string; kind?: string } }) }));
+    expect(got.map((e) => e.seq)).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
+    const alarms = got.filter((e) => e.type === 'alarm');
+    expect(alarms.every((e) => e.data.kind === 'feed-stale' || e.data.kind === 'ack-stale')).toBe(true);
+    expect(got.filter((e) => e.type !== 'alarm').map((e) => `${e.type}:${e.data.authorizationId}`)).toEqual(expected);
     expect(office.differingResends).toBe(0);
   }, 120_000);
 });
