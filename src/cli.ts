@@ -3,6 +3,7 @@ import { systemClock } from './clock.js';
 import { loadConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { simulationConfig } from './config/simulation.js';
+import { diagSocketPath } from './admin/diag-socket.js';
 import { isStartupFatal } from './errors.js';
 import { createLogger } from './log.js';
 import { startDaemon } from './main.js';
@@ -225,7 +226,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program.addCommand(diagCommand({
-    socketPath: (opts) => opts.socket ?? resolveConfig(opts).config.admin.socket,
+    socketPath: (opts) => diagSocketPath(
+      { socket: opts.socket, configNamed: (opts.config ?? process.env.URZEDOMAT_CONFIG ?? '') !== '' },
+      () => resolveConfig(opts).config.admin.socket,
+    ),
     who: localTechnician,
     out: (t) => process.stdout.write(t + '\n'),
     err: (t) => process.stderr.write(t + '\n'),
