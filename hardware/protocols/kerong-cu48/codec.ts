@@ -49,15 +49,23 @@ export function cu48Bits(data: Buffer): number[] {
   return unpackBits(data, CU48.locks);
 }
 
-/** A status reply, as a simulated board sends it. `bits[i]` is lock i+1's raw switch bit. */
-export function encodeCu48StatusReply(address: number, bits: readonly number[]): Buffer {
-  const f = Buffer.alloc(12);
+/**
+ * `02 ADDR 00 CMD D… 03 SUM` of `length` bytes with the latch bits from D1 on: the status reply's shape, shared by
+ * both CU48 firmwares (this one's 12-byte 0x65, the other's 18-byte 0x75).
+ */
+export function encodeCu48ShapedReply(address: number, command: number, length: number, bits: readonly number[]): Buffer {
+  const f = Buffer.alloc(length);
   f[0] = STX;
   f[1] = address;
   f[2] = 0x00;
-  f[3] = CU48.replyStatus;
+  f[3] = command;
   packBits(f, 4, bits);
   return sealFrame(f);
+}
+
+/** A status reply, as a simulated board sends it. `bits[i]` is lock i+1's raw switch bit. */
+export function encodeCu48StatusReply(address: number, bits: readonly number[]): Buffer {
+  return encodeCu48ShapedReply(address, CU48.replyStatus, 12, bits);
 }
 
 export const cu48StatusReplySpec: FrameSpec<Cu48Frame> = {

@@ -1,5 +1,5 @@
-import { packBits } from '../bits.js';
-import { STX, sealFrame, type FrameSpec } from '../frame-decoder.js';
+import type { FrameSpec } from '../frame-decoder.js';
+import { encodeCu48ShapedReply } from './codec.js';
 
 /**
  * The other CU48 firmware, which this program does not speak: the same `02 ADDR LOCK CMD 03 SUM` request but
@@ -27,13 +27,7 @@ export interface UnsupportedFrame {
 
 /** The 0x75 status reply, as a simulated board with this firmware sends it: D1-D6 the latch bits, D7-D12 zero. */
 export function encodeOtherFirmwareStatusReply(address: number, bits: readonly number[]): Buffer {
-  const f = Buffer.alloc(OTHER_FIRMWARE.replyLength);
-  f[0] = STX;
-  f[1] = address;
-  f[2] = 0x00;
-  f[3] = OTHER_FIRMWARE.replyStatus;
-  packBits(f, 4, bits);
-  return sealFrame(f);
+  return encodeCu48ShapedReply(address, OTHER_FIRMWARE.replyStatus, OTHER_FIRMWARE.replyLength, bits);
 }
 
 const decode = (raw: Buffer): UnsupportedFrame => ({ kind: 'unsupported-command-set', address: raw[1]!, command: raw[3]!, raw });
