@@ -2,7 +2,9 @@
 // Entry point of `npx urzedomat`: runs the compiled program (built by `npm install` through `prepare`).
 import { existsSync } from 'node:fs';
 
-const entry = new URL('../dist/src/cli.js', import.meta.url);
+// `urzedomat office ...` is the office service, a separate program: the locker never loads its code.
+const office = process.argv[2] === 'office';
+const entry = new URL(office ? '../dist/office/cli.js' : '../dist/src/cli.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write('urzedomat: not built yet: run `npm install` (or `npm run build`) in the checkout\n');
   process.exit(1);

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { codeMac, macEquals, normalizeCode, normalizePhone, parseQr, phoneMac } from '../domain/credentials.js';
+import { codeMac, macEquals, normalizeCode, normalizePhone, parseQr, phoneMac } from '../wire/credentials.js';
 import { expire, gate, recordFailure, recordSuccess, resetDevice, type Limits } from '../domain/guess-limits.js';
 import type { AuditLog } from '../store/audit.js';
 import type { AuthorizationRow, Authorizations } from '../store/authorizations.js';

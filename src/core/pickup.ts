@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { checkTerms, type RefusalReason } from '../domain/policy.js';
+import { checkTerms, type RefusalReason } from '../wire/policy.js';
 import { flagForStaff, isLawReason } from '../store/attention.js';
 import type { AuditLog } from '../store/audit.js';
 import { termsOf, type AuthorizationRow } from '../store/authorizations.js';

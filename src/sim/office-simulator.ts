@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { KeyObject } from 'node:crypto';
-import { codeMac, phoneMac, pinMac } from '../domain/credentials.js';
+import { codeMac, phoneMac, pinMac } from '../wire/credentials.js';
 import type { FeedChange } from '../wire/feed-schema.js';
 import { signedAck } from '../wire/ack.js';
 import { signedEnvelope } from '../wire/envelope.js';

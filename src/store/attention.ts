@@ -12,7 +12,7 @@ export type AttentionReason = 'document-type-not-allowed' | 'no-consent' | 'open
 
 const lawReasons: ReadonlySet<string> = new Set(['document-type-not-allowed', 'no-consent']);
 
-/** The reasons that keep a document from release by law (the arrival checks of domain/policy.ts). */
+/** The reasons that keep a document from release by law (the arrival checks of wire/policy.ts). */
 export function isLawReason(r: string): r is 'document-type-not-allowed' | 'no-consent' {
   return lawReasons.has(r);
 }

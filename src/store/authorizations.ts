@@ -1,4 +1,4 @@
-import type { AuthorizationTerms } from '../domain/policy.js';
+import type { AuthorizationTerms } from '../wire/policy.js';
 import type { Db } from './open.js';
 
 export type AuthorizationStatus = 'pending' | 'rejected' | 'loaded' | 'collected' | 'retrieved';

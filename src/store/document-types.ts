@@ -1,4 +1,4 @@
-import type { DocumentType } from '../domain/policy.js';
+import type { DocumentType } from '../wire/policy.js';
 import type { Db } from './open.js';
 
 interface Row {

@@ -1,5 +1,5 @@
 import { isoWall, type Clock } from '../clock.js';
-import { checkTerms, isHardDenied, typeMayUseLocker } from '../domain/policy.js';
+import { checkTerms, isHardDenied, typeMayUseLocker } from '../wire/policy.js';
 import { clearLawFlag, flagForStaff, isLawReason } from '../store/attention.js';
 import type { AuditLog } from '../store/audit.js';
 import { DocumentTypes } from '../store/document-types.js';

@@ -12,7 +12,7 @@ import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import { outboxEvents, rigBoards, rigLayout, startCore } from '../helpers/core-rig.js';
 import { insertAuthorization, testKey } from '../helpers/store-fixtures.js';
 import { until } from '../helpers/until.js';
-import { pinMac } from '../../src/domain/credentials.js';
+import { pinMac } from '../../src/wire/credentials.js';
 
 export interface BusFaultReport {
   readonly pickups: number;

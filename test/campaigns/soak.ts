@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { CompartmentConfig } from '../../src/config/schema.js';
-import { codeMac, phoneMac, pinMac } from '../../src/domain/credentials.js';
+import { codeMac, phoneMac, pinMac } from '../../src/wire/credentials.js';
 import { housekeeping } from '../../src/service/housekeeping.js';
 import { verifyAuditWithArchive } from '../../src/store/audit-archive.js';
 import { databasePath } from '../../src/store/store.js';

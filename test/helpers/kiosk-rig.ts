@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
-import { codeMac, phoneMac, pinMac } from '../../src/domain/credentials.js';
+import { codeMac, phoneMac, pinMac } from '../../src/wire/credentials.js';
 import { startDaemon, type Daemon } from '../../src/main.js';
 import { CU16 } from '../../hardware/protocols/kerong-cu16/codec.js';
 import { CU48 } from '../../hardware/protocols/kerong-cu48/codec.js';

@@ -1,4 +1,4 @@
-import { codeMac, phoneMac } from '../../src/domain/credentials.js';
+import { codeMac, phoneMac } from '../../src/wire/credentials.js';
 import type { Db } from '../../src/store/open.js';
 
 export const testKey = Buffer.alloc(32, 0x42);

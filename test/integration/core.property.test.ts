@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { systemClock } from '../../src/clock.js';
-import { pinMac } from '../../src/domain/credentials.js';
-import { checkTerms, typeMayUseLocker } from '../../src/domain/policy.js';
+import { pinMac } from '../../src/wire/credentials.js';
+import { checkTerms, typeMayUseLocker } from '../../src/wire/policy.js';
 import { DocumentTypes } from '../../src/store/document-types.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
-import { codeMac, phoneMac, pinMac } from '../../src/domain/credentials.js';
+import { codeMac, phoneMac, pinMac } from '../../src/wire/credentials.js';
 import { startDaemon, type Daemon } from '../../src/main.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import { runnableConfig, tempDir } from '../helpers/fixtures.js';

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '../../src/clock.js';
-import { codeMac, phoneMac, pinMac } from '../../src/domain/credentials.js';
+import { codeMac, phoneMac, pinMac } from '../../src/wire/credentials.js';
 import { packageRoot } from '../../src/paths.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import { openStore } from '../../src/store/store.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
-import { codeMac, phoneMac, pinMac } from '../../src/domain/credentials.js';
+import { codeMac, phoneMac, pinMac } from '../../src/wire/credentials.js';
 import { startDaemon, type Daemon } from '../../src/main.js';
 import { runnableConfig, tempDir } from '../helpers/fixtures.js';
 import { until } from '../helpers/hardware.js';

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { pino } from 'pino';
 import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
-import { pinMac } from '../../src/domain/credentials.js';
+import { pinMac } from '../../src/wire/credentials.js';
 import { createSync } from '../../src/sync/build.js';
 import { OfficeSimulator } from '../../src/sim/office-simulator.js';
 import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';

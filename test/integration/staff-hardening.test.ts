@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { systemClock, type Clock } from '../../src/clock.js';
-import { pinMac } from '../../src/domain/credentials.js';
+import { pinMac } from '../../src/wire/credentials.js';
 import { signedEnvelope } from '../../src/wire/envelope.js';
 import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import { tempDir } from '../helpers/fixtures.js';

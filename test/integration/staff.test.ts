@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import { pinMac } from '../../src/domain/credentials.js';
+import { pinMac } from '../../src/wire/credentials.js';
 import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { until } from '../helpers/hardware.js';

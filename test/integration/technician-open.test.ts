@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/fixtures.js';
 import { until } from '../helpers/hardware.js';
 import { testKey } from '../helpers/store-fixtures.js';
-import { pinMac } from '../../src/domain/credentials.js';
+import { pinMac } from '../../src/wire/credentials.js';
 import { outboxEvents, startCoreWithDocument, type CoreRig } from '../helpers/core-rig.js';
 
 /**

@@ -8,7 +8,7 @@ import { ManualClock } from '../helpers/manual-clock.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { insertAuthorization, testKey } from '../helpers/store-fixtures.js';
 import { syncLayout } from '../../src/store/layout.js';
-import { phoneMac } from '../../src/domain/credentials.js';
+import { phoneMac } from '../../src/wire/credentials.js';
 
 const phoneMacOf = (p: string): string => phoneMac(testKey, p);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
-import { codeMac, mac, macEquals, normalizeCode, normalizePhone, parseQr, phoneMac, pinMac } from '../../../src/domain/credentials.js';
+import { codeMac, mac, macEquals, normalizeCode, normalizePhone, parseQr, phoneMac, pinMac } from '../../../src/wire/credentials.js';
 
 const K = Buffer.alloc(32, 7);
 

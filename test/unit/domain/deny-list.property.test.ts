@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { join } from 'node:path';
-import { hardDenyReason, typeMayUseLocker, type DocumentType, type HardDenyReason } from '../../../src/domain/policy.js';
+import { hardDenyReason, typeMayUseLocker, type DocumentType, type HardDenyReason } from '../../../src/wire/policy.js';
 import { openDatabase } from '../../../src/store/open.js';
 import { migrate, readMigrations } from '../../../src/store/migrator.js';
 import { migrationsDir } from '../../../src/paths.js';

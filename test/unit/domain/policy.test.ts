@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { join } from 'node:path';
-import { checkTerms, hardDenyReason, isHardDenied, normalizeForMatch, typeMayUseLocker, type AuthorizationTerms, type DocumentType } from '../../../src/domain/policy.js';
+import { checkTerms, hardDenyReason, isHardDenied, normalizeForMatch, typeMayUseLocker, type AuthorizationTerms, type DocumentType } from '../../../src/wire/policy.js';
 import { openStore } from '../../../src/store/store.js';
 import { openDatabase, type Db } from '../../../src/store/open.js';
 import { migrate, readMigrations } from '../../../src/store/migrator.js';

@@ -1,0 +1,193 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { codeMac, normalizePhone, phoneMac } from '../src/wire/credentials.js';
+import { typeMayUseLocker, type DocumentType } from '../src/wire/policy.js';
+import { appendChanges, type NewChange } from './change-log.js';
+import type { OfficeContext } from './context.js';
+import type { Queryable } from './db/db.js';
+import { codeMessage, newCodeMessage } from './sms/message.js';
+import { cancelWaitingSms, queueSms } from './sms/jobs.js';
+
+export type DocumentStatus = 'pending' | 'loaded' | 'collected' | 'expired' | 'retrieved' | 'revoked' | 'rejected';
+
+export interface Registration {
+  readonly lockerId: string;
+  readonly caseRef: string;
+  readonly documentType: string;
+  readonly phone: string;
+  readonly size: 'S' | 'M' | 'L';
+  readonly accessible: boolean;
+  readonly consent: boolean;
+  readonly feeSettled: boolean;
+}
+
+export type RegisterRefusal = 'document-type-not-allowed' | 'no-consent' | 'unknown-locker' | 'invalid-phone';
+
+export type RegisterOutcome =
+  | { readonly ok: true; readonly id: string; readonly status: 'pending'; readonly expiresAt: string }
+  | { readonly ok: false; readonly error: RegisterRefusal };
+
+interface DocumentRow {
+  id: string;
+  locker_id: string;
+  case_ref: string;
+  document_type: string;
+  size: 'S' | 'M' | 'L';
+  accessible: boolean;
+  consent: boolean;
+  fee_settled: boolean;
+  phone_sealed: string | null;
+  phone_mac: string;
+  code_mac: string;
+  status: DocumentStatus;
+  expires_at: Date;
+  compartment: number | null;
+  collected_at: Date | null;
+  receipt_id: string | null;
+}
+
+/** An 8-digit code from the cryptographic source (contracts.md §7.3); leading zeros are part of it. */
+export function drawCode(): string {
+  return String(randomInt(0, 100_000_000)).padStart(8, '0');
+}
+
+export const phonePurpose = (documentId: string): string => `phone:${documentId}`;
+
+async function documentType(q: Queryable, code: string): Promise<DocumentType | undefined> {
+  const r = await q.query<{ code: string; name_pl: string; name_en: string; locker_release: boolean; legal_basis: string }>(
+    'SELECT code, name_pl, name_en, locker_release, legal_basis FROM document_type WHERE code = $1',
+    [code],
+  );
+  const t = r.rows[0];
+  return t && { code: t.code, namePl: t.name_pl, nameEn: t.name_en, lockerRelease: t.locker_release, legalBasis: t.legal_basis };
+}
+
+function authorizationChange(d: DocumentRow): NewChange {
+  return {
+    type: 'authorization.upsert',
+    authorization: {
+      id: d.id, caseRef: d.case_ref, documentType: d.document_type, size: d.size, phoneMac: d.phone_mac, codeMac: d.code_mac,
+      expiresAt: d.expires_at.toISOString(), feeSettled: d.fee_settled, consent: d.consent, accessible: d.accessible,
+    },
+  };
+}
+
+async function lockerName(q: Queryable, id: string): Promise<string | undefined> {
+  return (await q.query<{ name: string }>('SELECT name FROM locker WHERE id = $1', [id])).rows[0]?.name;
+}
+
+/**
+ * `POST /api/v1/documents`: the same policy as the locker (src/wire/policy.ts): a type the catalogue or the
+ * hard deny list keeps at the counter, or no consent, is refused with nothing stored, sent or fed.
+ */
+export async function registerDocument(ctx: OfficeContext, reg: Registration, registeredBy: string): Promise<RegisterOutcome> {
+  const keys = await ctx.lockers.keys(reg.lockerId);
+  const name = keys && (await lockerName(ctx.db, reg.lockerId));
+  if (keys === undefined || name === undefined) return { ok: false, error: 'unknown-locker' };
+  const type = await documentType(ctx.db, reg.documentType);
+  if (!typeMayUseLocker(type) || type === undefined) return { ok: false, error: 'document-type-not-allowed' };
+  if (!reg.consent) return { ok: false, error: 'no-consent' };
+  const phone = normalizePhone(reg.phone);
+  if (phone === undefined) return { ok: false, error: 'invalid-phone' };
+
+  const id = randomUUID();
+  const code = drawCode();
+  const expiresAt = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000 + ctx.config.pickup.holdDays * 86_400_000);
+  const row: DocumentRow = {
+    id, locker_id: reg.lockerId, case_ref: reg.caseRef, document_type: type.code, size: reg.size, accessible: reg.accessible,
+    consent: reg.consent, fee_settled: reg.feeSettled, phone_sealed: ctx.vault.seal(phone, phonePurpose(id)),
+    phone_mac: phoneMac(keys.codeKey, phone), code_mac: codeMac(keys.codeKey, code), status: 'pending', expires_at: expiresAt,
+    compartment: null, collected_at: null, receipt_id: null,
+  };
+  const message = codeMessage({ code, documentName: type.namePl, lockerName: name, expiresAt });
+  await ctx.db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO document (id, locker_id, case_ref, document_type, size, accessible, consent, fee_settled, phone_sealed, phone_mac, code_mac, expires_at, registered_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [id, row.locker_id, row.case_ref, row.document_type, row.size, row.accessible, row.consent, row.fee_settled, row.phone_sealed, row.phone_mac, row.code_mac, expiresAt, registeredBy],
+    );
+    await appendChanges(tx, [{ lockerId: reg.lockerId, change: authorizationChange(row) }]);
+    await queueSms(tx, ctx.vault, id, 'code', phone, message);
+  });
+  return { ok: true, id, status: 'pending', expiresAt: expiresAt.toISOString() };
+}
+
+export interface DocumentView {
+  readonly id: string;
+  readonly status: DocumentStatus;
+  readonly lockerId: string;
+  readonly expiresAt: string;
+  readonly compartment?: number;
+  readonly collectedAt?: string;
+  readonly receiptId?: string;
+}
+
+async function load(q: Queryable, id: string, forUpdate = false): Promise<DocumentRow | undefined> {
+  const r = await q.query<DocumentRow>(`SELECT * FROM document WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return r.rows[0];
+}
+
+export async function readDocument(ctx: OfficeContext, id: string): Promise<DocumentView | undefined> {
+  const d = await load(ctx.db, id);
+  if (d === undefined) return undefined;
+  return {
+    id: d.id, status: d.status, lockerId: d.locker_id, expiresAt: d.expires_at.toISOString(),
+    ...(d.compartment !== null && d.status !== 'pending' ? { compartment: d.compartment } : {}),
+    ...(d.collected_at !== null ? { collectedAt: d.collected_at.toISOString() } : {}),
+    ...(d.receipt_id !== null ? { receiptId: d.receipt_id } : {}),
+  };
+}
+
+export type ChangeOutcome =
+  | { readonly ok: true; readonly status: DocumentStatus }
+  | { readonly ok: false; readonly error: 'not-found' | 'not-allowed-in-status'; readonly status?: DocumentStatus };
+
+/** Statuses in which the document is still on its way to the resident. */
+const open: ReadonlySet<DocumentStatus> = new Set(['pending', 'loaded']);
+
+/** `POST /api/v1/documents/{id}/revoke`: the locker refuses the code from its next pull; a loaded document goes on the staff's list. */
+export async function revokeDocument(ctx: OfficeContext, id: string, reason: string): Promise<ChangeOutcome> {
+  return ctx.db.transaction(async (tx) => {
+    const d = await load(tx, id, true);
+    if (d === undefined) return { ok: false, error: 'not-found' };
+    if (d.status === 'revoked') return { ok: true, status: 'revoked' };
+    if (!open.has(d.status) && d.status !== 'expired') return { ok: false, error: 'not-allowed-in-status', status: d.status };
+    await tx.query("UPDATE document SET status = 'revoked', revoked_at = now(), revoked_reason = $2, phone_sealed = NULL, updated_at = now() WHERE id = $1", [id, reason]);
+    await cancelWaitingSms(tx, id, ['code', 'new-code', 'reminder']);
+    await appendChanges(tx, [{ lockerId: d.locker_id, change: { type: 'authorization.revoke', id, reason } }]);
+    return { ok: true, status: 'revoked' };
+  });
+}
+
+/** `POST /api/v1/documents/{id}/new-code`: a new code by text message; the old one stops at the locker's next pull. */
+export async function issueNewCode(ctx: OfficeContext, id: string): Promise<ChangeOutcome> {
+  return ctx.db.transaction(async (tx) => {
+    const d = await load(tx, id, true);
+    if (d === undefined) return { ok: false, error: 'not-found' };
+    if (!open.has(d.status) || d.phone_sealed === null) return { ok: false, error: 'not-allowed-in-status', status: d.status };
+    const keys = await ctx.lockers.keys(d.locker_id);
+    const type = await documentType(tx, d.document_type);
+    const name = await lockerName(tx, d.locker_id);
+    if (keys === undefined || type === undefined || name === undefined) throw new Error(`document ${id} refers to a missing locker or type`);
+    const code = drawCode();
+    const phone = ctx.vault.open(d.phone_sealed, phonePurpose(id));
+    const updated: DocumentRow = { ...d, code_mac: codeMac(keys.codeKey, code) };
+    await tx.query('UPDATE document SET code_mac = $2, updated_at = now() WHERE id = $1', [id, updated.code_mac]);
+    await cancelWaitingSms(tx, id, ['code', 'new-code']);
+    await queueSms(tx, ctx.vault, id, 'new-code', phone, newCodeMessage({ code, documentName: type.namePl, lockerName: name, expiresAt: d.expires_at }));
+    await appendChanges(tx, [{ lockerId: d.locker_id, change: authorizationChange(updated) }]);
+    return { ok: true, status: d.status };
+  });
+}
+
+/** A new deadline (not in contracts.md §7.3; the panel's "extend the deadline"): fed to the locker at once. */
+export async function setDeadline(ctx: OfficeContext, id: string, expiresAt: Date): Promise<ChangeOutcome> {
+  return ctx.db.transaction(async (tx) => {
+    const d = await load(tx, id, true);
+    if (d === undefined) return { ok: false, error: 'not-found' };
+    if (!open.has(d.status)) return { ok: false, error: 'not-allowed-in-status', status: d.status };
+    const updated: DocumentRow = { ...d, expires_at: expiresAt };
+    await tx.query('UPDATE document SET expires_at = $2, reminder_queued = false, updated_at = now() WHERE id = $1', [id, expiresAt]);
+    await appendChanges(tx, [{ lockerId: d.locker_id, change: authorizationChange(updated) }]);
+    return { ok: true, status: d.status };
+  });
+}
