@@ -13,7 +13,6 @@ import { openStore } from './store/store.js';
 import { diagCommand, localTechnician } from './admin/diag-command.js';
 import { sshEntry } from './admin/ssh-entry.js';
 import { startSimBus } from './sim/sim-bus-command.js';
-import { describeOffice, startSimOffice } from './sim/sim-office-command.js';
 import { startDemo } from './sim/demo-command.js';
 
 /** Process exit codes, shared with the technician tool's contract (contracts.md section 4). */
@@ -141,30 +140,6 @@ async function demoCommand(): Promise<number> {
   return ExitCodes.ok;
 }
 
-interface SimOfficeCliOptions extends ConfigOption {
-  documents: string;
-  privateKey?: string;
-}
-
-async function simOfficeCommand(opts: SimOfficeCliOptions): Promise<number> {
-  let running;
-  let config: Config;
-  try {
-    config = resolveConfig(opts).config;
-    running = await startSimOffice(config, { documents: Number(opts.documents), privateKeyFile: opts.privateKey });
-  } catch (e) {
-    process.stderr.write(`urzedomat sim-office: ${oneLine(e)}\n`);
-    return ExitCodes.configOrStartup;
-  }
-  process.stdout.write((await describeOffice(running, config.lockerId)) + '\n');
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
-  await running.close();
-  return ExitCodes.ok;
-}
-
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('urzedomat')
     .description('Controller of the urzędomat document-pickup locker.')
@@ -197,16 +172,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('demo')
-    .description('The whole locker in simulation on this machine (what `npm start` runs): simulated boards, the office simulator with waiting documents (their phone numbers and codes printed), the daemon and its kiosk on loopback.')
+    .description('The whole system in simulation on this machine (what `npm start` runs): the office service on its embedded database with waiting documents (their text messages printed), simulated boards, the daemon and its kiosk on loopback.')
     .action(async () => setExit(await demoCommand()));
-
-  program
-    .command('sim-office')
-    .description("The office simulator on the config's office.url (loopback http): a signed feed with the catalogue, a staff member and documents with random codes, printed with their QR codes; records the events the locker pushes.")
-    .addOption(configOption())
-    .option('--documents <n>', 'how many documents to issue', '5')
-    .option('--private-key <file>', "the office's Ed25519 private key (PEM); default: office-ed25519.key.pem beside office.publicKeyFile")
-    .action(async (opts: SimOfficeCliOptions) => setExit(await simOfficeCommand(opts)));
 
   program
     .command('ssh-entry')

@@ -10,7 +10,7 @@ export function simulationDataDir(env: NodeJS.ProcessEnv = process.env): string 
 
 /**
  * The built-in configuration used when none is given: simulated boards speaking the real Kerong bytes
- * (one CU48 and one CU16, as a mixed installation would have), an office simulator on loopback, and
+ * (one CU48 and one CU16, as a mixed installation would have), the office service on loopback, and
  * everything else on loopback or inside the data directory. It goes through the same schema as a file.
  */
 export function simulationConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -31,7 +31,7 @@ export function simulationConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ],
     compartments,
     office: {
-      url: `http://127.0.0.1:${env.URZEDOMAT_SIM_OFFICE_PORT ?? '9080'}/urzedomat`,
+      url: `http://127.0.0.1:${env.URZEDOMAT_SIM_OFFICE_PORT ?? '9000'}`,
       tokenFile: join(secrets, 'office.token'),
       publicKeyFile: join(secrets, 'office-ed25519.pub.pem'),
       codeKeyFile: join(secrets, 'code.key'),

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../src/clock.js';
-import { OfficeSimulator } from '../../src/sim/office-simulator.js';
+import { OfficeSimulator } from '../helpers/office-simulator.js';
 import { openStore } from '../../src/store/store.js';
 import { feedReceiverOn } from '../helpers/feed-receiver.js';
 

@@ -106,3 +106,14 @@ export async function startCli(
 export function startCliText(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 20_000): Promise<{ child: ChildProcess; exited: Promise<CliResult>; stdout(): string }> {
   return spawnUntil(args, env, (stdout) => ready.test(stdout), timeoutMs);
 }
+
+/** The 8-digit code of the text message the demo printed for `phone`, once it is printed. */
+export async function demoCode(stdout: () => string, phone: string): Promise<string> {
+  const re = new RegExp(`SMS to ${phone}: .*?(\\d{8})`);
+  for (let i = 0; i < 200; i++) {
+    const m = re.exec(stdout());
+    if (m) return m[1]!;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no text message to ${phone} in the demo's output: ${stdout()}`);
+}

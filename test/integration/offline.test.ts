@@ -5,7 +5,7 @@ import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import { pinMac } from '../../src/wire/credentials.js';
 import { createSync } from '../../src/sync/build.js';
-import { OfficeSimulator } from '../../src/sim/office-simulator.js';
+import { OfficeSimulator } from '../helpers/office-simulator.js';
 import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import { contractExampleConfig, tempDir } from '../helpers/fixtures.js';
 import { until } from '../helpers/hardware.js';

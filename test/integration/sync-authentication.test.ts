@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createSync } from '../../src/sync/build.js';
-import { OfficeSimulator } from '../../src/sim/office-simulator.js';
+import { OfficeSimulator } from '../helpers/office-simulator.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { signedAck } from '../../src/wire/ack.js';
 import { eventsKey, eventsMac } from '../../src/wire/event-mac.js';

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createSync } from '../../src/sync/build.js';
-import { OfficeSimulator } from '../../src/sim/office-simulator.js';
+import { OfficeSimulator } from '../helpers/office-simulator.js';
 import { openStore } from '../../src/store/store.js';
 import { contractExampleConfig, tempDir } from '../helpers/fixtures.js';
 

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createSync, type Sync } from '../../src/sync/build.js';
-import { OfficeSimulator } from '../../src/sim/office-simulator.js';
+import { OfficeSimulator } from '../helpers/office-simulator.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { contractExampleConfig, tempDir } from '../helpers/fixtures.js';
 import { until } from '../helpers/hardware.js';

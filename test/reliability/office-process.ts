@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadConfigFile } from '../../src/config/load.js';
 import { loadSecrets } from '../../src/config/secrets.js';
-import { OfficeSimulator } from '../../src/sim/office-simulator.js';
+import { OfficeSimulator } from '../helpers/office-simulator.js';
 import { codeOf, phoneOf, staffPin } from './documents.js';
 
 const [configFile, keyFile, count] = process.argv.slice(2) as [string, string, string];

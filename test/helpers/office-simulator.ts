@@ -2,11 +2,11 @@ import { randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { KeyObject } from 'node:crypto';
-import { codeMac, phoneMac, pinMac } from '../wire/credentials.js';
-import type { FeedChange } from '../wire/feed-schema.js';
-import { signedAck } from '../wire/ack.js';
-import { signedEnvelope } from '../wire/envelope.js';
-import { eventMacHeader, eventsKey, eventsMacValid } from '../wire/event-mac.js';
+import { codeMac, phoneMac, pinMac } from '../../src/wire/credentials.js';
+import type { FeedChange } from '../../src/wire/feed-schema.js';
+import { signedAck } from '../../src/wire/ack.js';
+import { signedEnvelope } from '../../src/wire/envelope.js';
+import { eventMacHeader, eventsKey, eventsMacValid } from '../../src/wire/event-mac.js';
 
 export interface IssuedDocument {
   readonly id: string;
