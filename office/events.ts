@@ -18,6 +18,13 @@ export interface Intake {
 export async function takeEvents(ctx: OfficeContext, lockerId: string, events: readonly PushedEvent[]): Promise<Intake> {
   const bodies = events.map((e) => JSON.stringify(e));
   const hashes = bodies.map((b) => createHash('sha256').update(b).digest('hex'));
+  // Only the first event of each seq in the push is offered for insertion: a later one under the same seq is
+  // judged like a resend (same bytes: nothing; other bytes: a conflict) and never applied.
+  const firstOf = new Map<number, number>();
+  events.forEach((e, i) => {
+    if (!firstOf.has(e.seq)) firstOf.set(e.seq, i);
+  });
+  const firsts = [...firstOf.values()];
   return ctx.db.transaction(async (tx) => {
     const locker = await tx.query<{ events_through: number }>('SELECT events_through FROM locker WHERE id = $1 FOR UPDATE', [lockerId]);
     const through = locker.rows[0]?.events_through;
@@ -29,20 +36,22 @@ export async function takeEvents(ctx: OfficeContext, lockerId: string, events: r
            SELECT $1, u.seq, u.type, u.at, u.body, u.hash
              FROM unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::text[]) AS u(seq, type, at, body, hash)
            ON CONFLICT (locker_id, seq) DO NOTHING RETURNING seq`,
-          [lockerId, events.map((e) => e.seq), events.map((e) => e.type), events.map((e) => e.at), bodies, hashes],
+          [lockerId, firsts.map((i) => events[i]!.seq), firsts.map((i) => events[i]!.type), firsts.map((i) => events[i]!.at), firsts.map((i) => bodies[i]!), firsts.map((i) => hashes[i]!)],
         )
       ).rows.map((r) => Number(r.seq)),
     );
-    const conflicts = await recordConflicts(tx, lockerId, events, bodies, hashes, inserted);
-    for (const e of events) if (inserted.has(e.seq)) await apply(tx, lockerId, e);
+    const taken = new Set(firsts.filter((i) => inserted.has(events[i]!.seq)));
+    const conflicts = await recordConflicts(tx, lockerId, events, bodies, hashes, taken);
+    for (const i of firsts) if (taken.has(i)) await apply(tx, lockerId, events[i]!);
     const ackedThrough = await advance(tx, lockerId, through);
     await tx.query('UPDATE locker SET events_through = $2, last_event_at = $3 WHERE id = $1', [lockerId, ackedThrough, ctx.now()]);
     return { ackedThrough, stored: inserted.size, conflicts };
   });
 }
 
-async function recordConflicts(tx: Queryable, lockerId: string, events: readonly PushedEvent[], bodies: string[], hashes: string[], inserted: Set<number>): Promise<number> {
-  const seen = events.map((e, i) => ({ seq: e.seq, body: bodies[i]!, hash: hashes[i]! })).filter((e) => !inserted.has(e.seq));
+/** `taken`: the indices of the events just stored; every other one is compared with what is stored under its seq. */
+async function recordConflicts(tx: Queryable, lockerId: string, events: readonly PushedEvent[], bodies: string[], hashes: string[], taken: Set<number>): Promise<number> {
+  const seen = events.map((e, i) => ({ seq: e.seq, body: bodies[i]!, hash: hashes[i]! })).filter((_e, i) => !taken.has(i));
   if (seen.length === 0) return 0;
   const stored = new Map(
     (await tx.query<{ seq: number; body_sha256: string }>('SELECT seq, body_sha256 FROM locker_event WHERE locker_id = $1 AND seq = ANY($2::bigint[])', [lockerId, seen.map((e) => e.seq)])).rows.map((r) => [Number(r.seq), r.body_sha256]),

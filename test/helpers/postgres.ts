@@ -56,7 +56,11 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+/**
+ * `durable`: PostgreSQL's own defaults (fsync, synchronous commit), for benchmarks whose figures must hold for a
+ * real server; tests leave it off.
+ */
+export async function startThrowawayPostgres(o: { durable?: boolean } = {}): Promise<ThrowawayPostgres> {
   const bin = postgresBinDir();
   const pg = account('postgres');
   if (bin === undefined || pg === undefined) throw new Error('PostgreSQL is not installed: apt-get install postgresql (bash .ci/run does)');
@@ -70,7 +74,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     await as('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
     const port = await freePort();
     await as('pg_ctl', ['-D', dataDir, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o',
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, 'start']);
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${o.durable === true ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'}`, 'start']);
     let stopped = false;
     return {
       url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, dataDir,
