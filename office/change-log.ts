@@ -14,11 +14,15 @@ export async function appendChanges(tx: Queryable, entries: ReadonlyArray<{ lock
   const sorted = [...entries].sort((a, b) => (a.lockerId < b.lockerId ? -1 : a.lockerId > b.lockerId ? 1 : 0));
   const seqs = new Map<string, number>();
   for (const { lockerId, change } of sorted) {
-    const head = await tx.query<{ last: number }>('UPDATE locker_log_head SET last = last + 1 WHERE locker_id = $1 RETURNING last', [lockerId]);
-    const seq = head.rows[0]?.last;
+    // One round trip: the head's new value is the seq, spliced into the change's JSON text.
+    const r = await tx.query<{ seq: number }>(
+      `WITH head AS (UPDATE locker_log_head SET last = last + 1 WHERE locker_id = $1 RETURNING last)
+       INSERT INTO locker_change (locker_id, seq, body) SELECT $1, last, '{"seq":' || last || ',' || $2 FROM head RETURNING seq`,
+      [lockerId, JSON.stringify(change).slice(1)],
+    );
+    const seq = r.rows[0]?.seq;
     if (seq === undefined) throw new Error(`no log head for locker ${lockerId}`);
-    await tx.query('INSERT INTO locker_change (locker_id, seq, body) VALUES ($1, $2, $3)', [lockerId, seq, JSON.stringify({ seq, ...change })]);
-    seqs.set(lockerId, seq);
+    seqs.set(lockerId, Number(seq));
   }
   return seqs;
 }
@@ -30,17 +34,18 @@ export interface Page {
   readonly more: boolean;
 }
 
-/** The committed changes after `after`, at most `limit`. */
-export async function readPage(db: Queryable, lockerId: string, after: number, limit: number): Promise<Page> {
-  const r = await db.query<{ seq: number; body: string }>(
-    'SELECT seq, body FROM locker_change WHERE locker_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+/**
+ * The committed changes after `after`, at most `limit`, and the log's head, in one round trip (most pulls
+ * find nothing new, and the head tells a caught-up locker from one that is ahead of the office).
+ */
+export async function readPage(db: Queryable, lockerId: string, after: number, limit: number): Promise<Page & { head: number | undefined }> {
+  const r = await db.query<{ head: number; seq: number | null; body: string | null }>(
+    `SELECT h.last AS head, c.seq, c.body FROM locker_log_head h
+       LEFT JOIN LATERAL (SELECT seq, body FROM locker_change WHERE locker_id = h.locker_id AND seq > $2 ORDER BY seq LIMIT $3) c ON true
+      WHERE h.locker_id = $1 ORDER BY c.seq`,
     [lockerId, after, limit + 1],
   );
-  const rows = r.rows.slice(0, limit);
-  return { bodies: rows.map((x) => x.body), last: rows.at(-1)?.seq ?? after, more: r.rows.length > limit };
-}
-
-export async function logHead(db: Queryable, lockerId: string): Promise<number | undefined> {
-  const r = await db.query<{ last: number }>('SELECT last FROM locker_log_head WHERE locker_id = $1', [lockerId]);
-  return r.rows[0]?.last;
+  const head = r.rows[0] === undefined ? undefined : Number(r.rows[0].head);
+  const rows = r.rows.filter((x) => x.seq !== null).slice(0, limit);
+  return { bodies: rows.map((x) => x.body!), last: rows.length === 0 ? after : Number(rows.at(-1)!.seq), more: r.rows.filter((x) => x.seq !== null).length > limit, head };
 }

@@ -58,9 +58,14 @@ export async function main(argv: readonly string[], io: { stdin?: NodeJS.Readabl
         const dir = resolve(o.out);
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         chmodSync(dir, 0o700);
-        writeFileSync(join(dir, 'office.token'), secrets.token + '\n', { mode: 0o600 });
-        writeFileSync(join(dir, 'code.key'), secrets.codeKey.toString('hex') + '\n', { mode: 0o600 });
-        writeFileSync(join(dir, 'office-ed25519.pub.pem'), ctx.signing.publicKeyPem, { mode: 0o644 });
+        // `mode` only applies to a file that is created: one left in DIR by an earlier run keeps its mode unless set.
+        const write = (name: string, text: string, mode: number): void => {
+          writeFileSync(join(dir, name), text, { mode });
+          chmodSync(join(dir, name), mode);
+        };
+        write('office.token', secrets.token + '\n', 0o600);
+        write('code.key', secrets.codeKey.toString('hex') + '\n', 0o600);
+        write('office-ed25519.pub.pem', ctx.signing.publicKeyPem, 0o644);
         const staff = Number((await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM staff WHERE active')).rows[0]?.n ?? 0);
         out.write(`locker ${id} registered; its secrets are in ${dir} (office.token, office-ed25519.pub.pem, code.key)\n`);
         if (staff > 0) out.write(`note: ${staff} active member(s) of staff cannot log in at ${id} until their PIN is set again (POST /api/v1/staff): PINs are never stored\n`);

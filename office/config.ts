@@ -70,7 +70,8 @@ export function loadOfficeConfig(file: string): OfficeConfig {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new OfficeError('config-invalid', `office config ${p} is not valid JSON: ${(e as Error).message}`, { cause: e });
+    // V8's message quotes the text around the fault, line breaks included: the report stays one line.
+    throw new OfficeError('config-invalid', `office config ${p} is not valid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`, { cause: e });
   }
   return parseOfficeConfig(raw, dirname(p), `office config ${p}`);
 }

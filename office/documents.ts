@@ -5,7 +5,7 @@ import { appendChanges, type NewChange } from './change-log.js';
 import type { OfficeContext } from './context.js';
 import type { Queryable } from './db/db.js';
 import { codeMessage, newCodeMessage } from './sms/message.js';
-import { cancelWaitingSms, queueSms } from './sms/jobs.js';
+import { cancelWaitingSms, queueSms, sealSms } from './sms/jobs.js';
 
 export type DocumentStatus = 'pending' | 'loaded' | 'collected' | 'expired' | 'retrieved' | 'revoked' | 'rejected';
 
@@ -52,11 +52,16 @@ export function drawCode(): string {
 
 export const phonePurpose = (documentId: string): string => `phone:${documentId}`;
 
+interface TypeRow {
+  code: string;
+  name_pl: string;
+  name_en: string;
+  locker_release: boolean;
+  legal_basis: string;
+}
+
 async function documentType(q: Queryable, code: string): Promise<DocumentType | undefined> {
-  const r = await q.query<{ code: string; name_pl: string; name_en: string; locker_release: boolean; legal_basis: string }>(
-    'SELECT code, name_pl, name_en, locker_release, legal_basis FROM document_type WHERE code = $1',
-    [code],
-  );
+  const r = await q.query<TypeRow>('SELECT code, name_pl, name_en, locker_release, legal_basis FROM document_type WHERE code = $1', [code]);
   const t = r.rows[0];
   return t && { code: t.code, namePl: t.name_pl, nameEn: t.name_en, lockerRelease: t.locker_release, legalBasis: t.legal_basis };
 }
@@ -71,18 +76,14 @@ function authorizationChange(d: DocumentRow): NewChange {
   };
 }
 
-async function lockerName(q: Queryable, id: string): Promise<string | undefined> {
-  return (await q.query<{ name: string }>('SELECT name FROM locker WHERE id = $1', [id])).rows[0]?.name;
-}
-
 /**
  * `POST /api/v1/documents`: the same policy as the locker (src/wire/policy.ts): a type the catalogue or the
  * hard deny list keeps at the counter, or no consent, is refused with nothing stored, sent or fed.
  */
 export async function registerDocument(ctx: OfficeContext, reg: Registration, registeredBy: string): Promise<RegisterOutcome> {
   const keys = await ctx.lockers.keys(reg.lockerId);
-  const name = keys && (await lockerName(ctx.db, reg.lockerId));
-  if (keys === undefined || name === undefined) return { ok: false, error: 'unknown-locker' };
+  if (keys === undefined) return { ok: false, error: 'unknown-locker' };
+  const name = keys.name;
   const type = await documentType(ctx.db, reg.documentType);
   if (!typeMayUseLocker(type) || type === undefined) return { ok: false, error: 'document-type-not-allowed' };
   if (!reg.consent) return { ok: false, error: 'no-consent' };
@@ -99,15 +100,19 @@ export async function registerDocument(ctx: OfficeContext, reg: Registration, re
     compartment: null, collected_at: null, receipt_id: null,
   };
   const message = codeMessage({ code, documentName: type.namePl, lockerName: name, expiresAt });
-  await ctx.db.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO document (id, locker_id, case_ref, document_type, size, accessible, consent, fee_settled, phone_sealed, phone_mac, code_mac, expires_at, registered_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [id, row.locker_id, row.case_ref, row.document_type, row.size, row.accessible, row.consent, row.fee_settled, row.phone_sealed, row.phone_mac, row.code_mac, expiresAt, registeredBy],
-    );
-    await appendChanges(tx, [{ lockerId: reg.lockerId, change: authorizationChange(row) }]);
-    await queueSms(tx, ctx.vault, id, 'code', phone, message);
-  });
+  // One statement, so one round trip and one commit: the document, its text message and its change in the
+  // locker's log. The head row's lock is held to the end of the statement, which is its commit (change-log.ts).
+  await ctx.db.query(
+    `WITH d AS (INSERT INTO document (id, locker_id, case_ref, document_type, size, accessible, consent, fee_settled, phone_sealed, phone_mac, code_mac, expires_at, registered_by)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id),
+          s AS (INSERT INTO sms_job (document_id, kind, payload_sealed) SELECT id, 'code', $14 FROM d),
+          head AS (UPDATE locker_log_head SET last = last + 1 WHERE locker_id = $2 RETURNING last)
+     INSERT INTO locker_change (locker_id, seq, body) SELECT $2, last, '{"seq":' || last || ',' || $15 FROM head`,
+    [
+      id, row.locker_id, row.case_ref, row.document_type, row.size, row.accessible, row.consent, row.fee_settled, row.phone_sealed, row.phone_mac, row.code_mac, expiresAt, registeredBy,
+      sealSms(ctx.vault, id, 'code', phone, message), JSON.stringify(authorizationChange(row)).slice(1),
+    ],
+  );
   return { ok: true, id, status: 'pending', expiresAt: expiresAt.toISOString() };
 }
 
@@ -166,7 +171,7 @@ export async function issueNewCode(ctx: OfficeContext, id: string): Promise<Chan
     if (!open.has(d.status) || d.phone_sealed === null) return { ok: false, error: 'not-allowed-in-status', status: d.status };
     const keys = await ctx.lockers.keys(d.locker_id);
     const type = await documentType(tx, d.document_type);
-    const name = await lockerName(tx, d.locker_id);
+    const name = keys?.name;
     if (keys === undefined || type === undefined || name === undefined) throw new Error(`document ${id} refers to a missing locker or type`);
     const code = drawCode();
     const phone = ctx.vault.open(d.phone_sealed, phonePurpose(id));

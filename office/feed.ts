@@ -1,5 +1,5 @@
 import { sign } from 'node:crypto';
-import { logHead, readPage } from './change-log.js';
+import { readPage } from './change-log.js';
 import type { OfficeContext } from './context.js';
 
 export type FeedAnswer = { readonly ok: true; readonly envelope: string; readonly last: number } | { readonly ok: false; readonly error: 'cursor-ahead'; readonly head: number };
@@ -12,10 +12,8 @@ export type FeedAnswer = { readonly ok: true; readonly envelope: string; readonl
  */
 export async function feedBatch(ctx: OfficeContext, lockerId: string, after: number): Promise<FeedAnswer> {
   const page = await readPage(ctx.db, lockerId, after, ctx.config.feed.pageSize);
-  if (page.bodies.length === 0 && after > 0) {
-    const head = (await logHead(ctx.db, lockerId)) ?? 0;
-    if (after > head) return { ok: false, error: 'cursor-ahead', head };
-  }
+  const head = page.head ?? 0;
+  if (after > head) return { ok: false, error: 'cursor-ahead', head };
   const now = ctx.now();
   const payload =
     `{"lockerId":${JSON.stringify(lockerId)},"after":${after},"last":${page.last},"more":${page.more},` +

@@ -10,6 +10,8 @@ export const lockerIdPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export interface LockerKeys {
   readonly id: string;
+  /** Where it stands, as residents are told in their text message. */
+  readonly name: string;
   /** K of contracts.md §5.1. */
   readonly codeKey: Buffer;
   /** Kev of §5.3. */
@@ -70,11 +72,11 @@ export class LockerDirectory {
   async keys(id: string): Promise<LockerKeys | undefined> {
     const hit = this.byId.get(id);
     if (hit !== undefined) return hit;
-    const r = await this.db.query<{ code_key_sealed: string }>('SELECT code_key_sealed FROM locker WHERE id = $1', [id]);
+    const r = await this.db.query<{ name: string; code_key_sealed: string }>('SELECT name, code_key_sealed FROM locker WHERE id = $1', [id]);
     const row = r.rows[0];
     if (row === undefined) return undefined;
     const codeKey = Buffer.from(this.vault.open(row.code_key_sealed, keyPurpose(id)), 'hex');
-    const keys = { id, codeKey, eventsKey: eventsKey(codeKey) };
+    const keys = { id, name: row.name, codeKey, eventsKey: eventsKey(codeKey) };
     this.byId.set(id, keys);
     return keys;
   }

@@ -39,7 +39,8 @@ function wrap(q: PGlite | Transaction): Queryable {
   return {
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
       const r = await q.query<R>(sql, params as unknown[]);
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      // PGlite says 0 affected rows for a SELECT; node-postgres (and the Db contract) count the rows returned.
+      return { rows: r.rows, rowCount: r.affectedRows || r.rows.length };
     },
     async exec(sql: string): Promise<void> {
       await q.exec(sql);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { apiTokenOwner } from '../api-tokens.js';
+import { ApiTokenCache } from '../api-tokens.js';
 import type { OfficeContext } from '../context.js';
 import { issueNewCode, readDocument, registerDocument, revokeDocument, setDeadline, type ChangeOutcome, type Registration } from '../documents.js';
 import { lockerHealth } from '../locker-health.js';
@@ -17,12 +17,13 @@ declare module 'fastify' {
 
 /** The integration API of contracts.md §7.3 under /api/v1, for the city's document system. */
 export function apiRoutes(ctx: OfficeContext, limiter: AuthFailureLimiter, onQueued: () => void) {
+  const tokens = new ApiTokenCache(ctx.db);
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', async (req, reply) => {
       const wait = limiter.blockedFor(req.ip);
       if (wait > 0) return reply.code(429).header('retry-after', String(wait)).send({ error: 'too-many-failures', retryAfterS: wait });
       const token = bearer(req.headers.authorization);
-      const owner = token === undefined ? undefined : await apiTokenOwner(ctx.db, token);
+      const owner = token === undefined ? undefined : await tokens.owner(token);
       if (owner === undefined) {
         limiter.failed(req.ip);
         return reply.code(401).send({ error: 'unauthorized' });

@@ -38,7 +38,11 @@ export function syncRoutes(ctx: OfficeContext, limiter: AuthFailureLimiter, pull
       return keys;
     }
 
-    app.get<{ Params: LockerParams; Querystring: { after?: string } }>('/v1/lockers/:lockerId/feed', async (req, reply) => {
+    // Machine traffic, a few hundred requests a second across a fleet: only what goes wrong is logged (the
+    // pulls themselves are recorded as each locker's health).
+    const quiet = { logLevel: 'warn' } as const;
+
+    app.get<{ Params: LockerParams; Querystring: { after?: string } }>('/v1/lockers/:lockerId/feed', quiet, async (req, reply) => {
       const keys = await authenticate(req, reply);
       if (keys === undefined) return reply;
       const after = req.query.after ?? '0';
@@ -52,7 +56,7 @@ export function syncRoutes(ctx: OfficeContext, limiter: AuthFailureLimiter, pull
       return reply.header('content-type', 'application/json').send(answer.envelope);
     });
 
-    app.post<{ Params: LockerParams; Body: Buffer }>('/v1/lockers/:lockerId/events', async (req, reply) => {
+    app.post<{ Params: LockerParams; Body: Buffer }>('/v1/lockers/:lockerId/events', quiet, async (req, reply) => {
       const keys = await authenticate(req, reply);
       if (keys === undefined) return reply;
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

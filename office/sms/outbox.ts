@@ -102,7 +102,19 @@ export class SmsOutbox {
         ),
       )
     ).rows;
-    for (const job of claimed) await this.send(job);
+    // One job that throws (a text that no longer opens, a database error on its mark) must not hold up the
+    // others claimed with it: they would be claimed again with it, behind it, at every expiry of the claim.
+    // It stays claimed until its claim runs out, as after a crash; the pass reports the first such error.
+    let failure: { error: unknown } | undefined;
+    for (const job of claimed) {
+      try {
+        await this.send(job);
+      } catch (e) {
+        this.o.log.error({ smsJob: job.id, err: String(e) }, 'sms outbox: job not handled; retried when its claim runs out');
+        failure ??= { error: e };
+      }
+    }
+    if (failure !== undefined) throw failure.error;
     return claimed.length;
   }
 
@@ -117,7 +129,7 @@ export class SmsOutbox {
     switch (result.kind) {
       case 'accepted':
       case 'duplicate':
-        await this.mark(job.id, "state = 'sent', sent_at = now(), payload_sealed = NULL, gateway_id = $2, last_error = NULL", [result.kind === 'accepted' ? (result.gatewayId ?? null) : null]);
+        await this.mark(job.id, "state = 'sent', sent_at = now(), payload_sealed = NULL, gateway_id = $2, last_error = NULL", [result.kind === 'accepted' ? (result.gatewayId ?? null) : null], true);
         log.info({ gateway: this.o.gateway.name, outcome: result.kind }, 'text message handed to the gateway');
         return;
       case 'refused':
@@ -137,7 +149,12 @@ export class SmsOutbox {
     }
   }
 
-  private async mark(id: number, set: string, params: unknown[] = []): Promise<void> {
-    await this.o.db.query(`UPDATE sms_job SET ${set} WHERE id = $1`, [id, ...params]);
+  /**
+   * Records the outcome. Only `sent` is recorded whatever happened meanwhile (the message did go out); any other
+   * outcome only while the job is still `sending`: a job cancelled during the attempt (its code replaced or the
+   * document revoked or expired) must not be put back in the queue by a failure and sent late.
+   */
+  private async mark(id: number, set: string, params: unknown[] = [], whatever = false): Promise<void> {
+    await this.o.db.query(`UPDATE sms_job SET ${set} WHERE id = $1${whatever ? '' : " AND state = 'sending'"}`, [id, ...params]);
   }
 }

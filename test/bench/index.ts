@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, one after the other, each printing its figures against its goal. */
 import { busBenchmark } from './bus.bench.js';
 import { credentialTiming } from './credentials.bench.js';
+import { officeBenchmark } from './office.bench.js';
 import { doorDetectionBenchmark } from './door-detection.bench.js';
 import { pickupLatencyBenchmark } from './pickup-latency.bench.js';
 import { soakMemoryBenchmark } from './soak-memory.bench.js';
@@ -14,3 +15,4 @@ credentialTiming();
 syncBenchmark();
 await startupBenchmark();
 await soakMemoryBenchmark();
+await officeBenchmark();
