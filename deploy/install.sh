@@ -104,6 +104,8 @@ install_app() {
   local stage; stage="$(mktemp -d)/urzedomat"
   mkdir -p "$stage/src/kiosk/page" "$stage/node_modules" "$stage/deploy"
   cp -a "$SRC/package.json" "$SRC/package-lock.json" "$SRC/bin" "$SRC/dist" "$SRC/migrations" "$SRC/README.md" "$stage/"
+  # The office service is the city's server's program, not the locker's: its code stays off the Pi too.
+  rm -rf "$stage/dist/office"
   cp -a "$SRC"/src/kiosk/page/*.html "$SRC"/src/kiosk/page/*.css "$stage/src/kiosk/page/"
   cp -a "$SRC/deploy/config.example.json" "$stage/deploy/"
   # The admin socket's peer-credentials addon (native/peer-credentials), which `npm ci` builds with node-gyp.

@@ -107,6 +107,18 @@ describe('deploy/install.sh --root', () => {
     const optional = Object.keys((JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { optionalDependencies?: Record<string, string> }).optionalDependencies ?? {});
     expect(optional.length).toBeGreaterThan(0);
     for (const dep of optional) expect(existsSync(join(root, 'opt/urzedomat/node_modules', dep)), dep).toBe(false);
+    // Nor its code.
+    expect(existsSync(join(root, 'opt/urzedomat/dist/office'))).toBe(false);
+    expect(existsSync(join(root, 'opt/urzedomat/dist/src/cli.js'))).toBe(true);
+  });
+
+  it("the installed program says the office service is not part of a locker's installation", async () => {
+    const r = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(process.execPath, [join(root, 'opt/urzedomat/bin/urzedomat.js'), 'office', '--config', '/nonexistent.json'], { env: { PATH: process.env.PATH } },
+        (err, stdout, stderr) => resolve({ code: err === null ? 0 : (err.code as number), out: stdout + stderr }));
+    });
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("urzedomat office: the office service is not part of this installation (a locker's); it runs on the city's server from a checkout\n");
   });
 
   it('a second run changes nothing, and says so', async () => {
