@@ -131,7 +131,7 @@ export function codeMessage({ code, documentName, lockerName, expiresAt }: CodeM
   requireCode(code);
   const when = warsawDeadline(expiresAt);
   const text = render(documentName, lockerName, (doc, locker) =>
-    `Urzad Miasta Czestochowy: dokument ${doc} czeka w urzedomacie ${stop(locker)} Kod odbioru: ${code}. Odbior do ${when}.`,
+    `Dokument ${doc} czeka w urzedomacie ${stop(locker)} Kod odbioru: ${code}. Odbior do ${when}.`,
   );
   return checked(text, code);
 }
@@ -141,7 +141,7 @@ export function newCodeMessage({ code, documentName, lockerName, expiresAt }: Co
   requireCode(code);
   const when = warsawDeadline(expiresAt);
   const text = render(documentName, lockerName, (doc, locker) =>
-    `Urzad Miasta Czestochowy: nowy kod odbioru: ${code}, poprzedni nie dziala. Dokument ${doc}, urzedomat ${locker}, odbior do ${when}.`,
+    `Nowy kod odbioru: ${code}, poprzedni nie dziala. Dokument ${doc}, urzedomat ${locker}, odbior do ${when}.`,
   );
   return checked(text, code);
 }
@@ -156,7 +156,7 @@ export interface ReminderMessageInput {
 export function reminderMessage({ documentName, lockerName, expiresAt }: ReminderMessageInput): string {
   const when = warsawDeadline(expiresAt);
   const text = render(documentName, lockerName, (doc, locker) =>
-    `Urzad Miasta Czestochowy: przypominamy, dokument ${doc} czeka w urzedomacie ${locker} do ${when}. Kod odbioru jest w poprzednim SMS.`,
+    `Przypominamy: dokument ${doc} czeka w urzedomacie ${locker} do ${when}. Kod odbioru jest w poprzednim SMS.`,
   );
   return checked(text, undefined);
 }

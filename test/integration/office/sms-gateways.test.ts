@@ -10,7 +10,7 @@ import { tempDir } from '../../helpers/fixtures.js';
 const token = 'test-token-Zq81';
 const msg: SmsMessage = {
   to: '600100200',
-  message: 'Urzad Miasta Czestochowy: dokument Paszport czeka w urzedomacie Focha 19. Kod odbioru: 12345678. Odbior do 08.12.2026 15:00.',
+  message: 'Dokument Paszport czeka w urzedomacie Focha 19. Kod odbioru: 12345678. Odbior do 08.12.2026 15:00.',
   idx: 'job-1',
 };
 

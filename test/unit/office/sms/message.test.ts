@@ -66,7 +66,7 @@ describe('warsawDeadline', () => {
 describe('codeMessage', () => {
   it('reads as designed for ordinary names', () => {
     const text = codeMessage({ code: '12345678', documentName: 'Dowód osobisty', lockerName: 'Focha 19', expiresAt: new Date('2026-12-08T14:00:00Z') });
-    expect(text).toBe('Urzad Miasta Czestochowy: dokument Dowod osobisty czeka w urzedomacie Focha 19. Kod odbioru: 12345678. Odbior do 08.12.2026 15:00.');
+    expect(text).toBe('Dokument Dowod osobisty czeka w urzedomacie Focha 19. Kod odbioru: 12345678. Odbior do 08.12.2026 15:00.');
   });
 
   it('for any names, code and date: one GSM-7 segment, the code present and the only 8+ digit run', () => {
@@ -112,7 +112,7 @@ describe('codeMessage', () => {
 describe('newCodeMessage', () => {
   it('says the code is new and the previous one no longer works', () => {
     const text = newCodeMessage({ code: '87654321', documentName: 'Paszport', lockerName: 'Focha 19', expiresAt: new Date('2026-07-01T08:00:00Z') });
-    expect(text).toMatch(/nowy kod odbioru: 87654321/);
+    expect(text).toMatch(/Nowy kod odbioru: 87654321/);
     expect(text).toMatch(/poprzedni nie dziala/);
     expect(text).toContain('01.07.2026 10:00');
   });
@@ -135,6 +135,6 @@ describe('reminderMessage', () => {
 
   it('names the document and the locker', () => {
     const text = reminderMessage({ documentName: 'Prawo jazdy', lockerName: 'Focha 19', expiresAt: new Date('2026-12-08T14:00:00Z') });
-    expect(text).toBe('Urzad Miasta Czestochowy: przypominamy, dokument Prawo jazdy czeka w urzedomacie Focha 19 do 08.12.2026 15:00. Kod odbioru jest w poprzednim SMS.');
+    expect(text).toBe('Przypominamy: dokument Prawo jazdy czeka w urzedomacie Focha 19 do 08.12.2026 15:00. Kod odbioru jest w poprzednim SMS.');
   });
 });
