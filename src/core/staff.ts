@@ -198,7 +198,8 @@ export class StaffService {
     const { staffId } = who;
     const a = this.d.authorizations.get(authorizationId);
     if (a === undefined || a.status !== 'loaded' || a.compartment_id === null) return { status: 403, body: { result: 'rejected', reason: 'not-loaded' } };
-    const why = reason ?? (a.revoked_reason !== null ? 'revoked' : this.now() >= Date.parse(a.expires_at) ? 'expired' : a.attention_reason ?? 'on-request');
+    // An office expires a document at its deadline by revoking it with reason `expired`: staff take it back as expired.
+    const why = reason ?? (a.revoked_reason === 'expired' ? 'expired' : a.revoked_reason !== null ? 'revoked' : this.now() >= Date.parse(a.expires_at) ? 'expired' : a.attention_reason ?? 'on-request');
     const r = await this.d.compartments.open({ compartmentId: a.compartment_id, purpose: 'retrieve', authorizationId: a.id, actor: `staff:${staffId}`, reason: why });
     if (r.result === 'authorization-busy') return { status: 409, body: { result: 'already-opening', compartment: r.compartment } };
     return r.result === 'opened' ? { status: 200, body: { result: 'opened', compartment: r.compartment } } : { status: 503, body: { result: 'unavailable' } };
