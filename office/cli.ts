@@ -19,7 +19,7 @@ export async function main(argv: readonly string[], io: { stdin?: NodeJS.Readabl
   let exit = 0;
   const configOf = (o: { config?: string }): string => {
     const file = o.config ?? process.env['URZEDOMAT_CONFIG'];
-    if (file === undefined) throw new OfficeError('config-unreadable', 'no configuration: give --config FILE (or URZEDOMAT_CONFIG)');
+    if (file === undefined || file === '') throw new OfficeError('config-unreadable', 'no configuration: give --config FILE (or URZEDOMAT_CONFIG)');
     return file;
   };
   const quietLog = () => createOfficeLogger({ level: 'warn', destination: { write: (s: string) => void err.write(s) } });

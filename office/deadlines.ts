@@ -23,7 +23,8 @@ export async function sweepDeadlines(ctx: OfficeContext): Promise<{ expired: num
       [now],
     );
     for (const d of due.rows) {
-      await tx.query("UPDATE document SET status = 'expired', updated_at = now() WHERE id = $1", [d.id]);
+      // No text goes out for it any more (no new code, no reminder): the phone number goes.
+      await tx.query("UPDATE document SET status = 'expired', phone_sealed = NULL, updated_at = now() WHERE id = $1", [d.id]);
       await cancelWaitingSms(tx, d.id, ['code', 'new-code', 'reminder']);
     }
     await appendChanges(tx, due.rows.map((d) => ({ lockerId: d.locker_id, change: { type: 'authorization.revoke', id: d.id, reason: 'expired' } })));

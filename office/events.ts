@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { eventData, type PushedEvent } from '../src/wire/events.js';
 import type { OfficeContext } from './context.js';
 import type { Queryable } from './db/db.js';
+import { cancelWaitingSms } from './sms/jobs.js';
 
 export interface Intake {
   readonly ackedThrough: number;
@@ -95,7 +96,7 @@ async function apply(tx: Queryable, lockerId: string, e: PushedEvent): Promise<v
           WHERE id = $1 AND locker_id = $2`,
         [d.data.authorizationId, lockerId, d.data.compartment, e.at, d.data.receiptId],
       );
-      if (r.rowCount > 0) await tx.query("UPDATE sms_job SET state = 'cancelled', payload_sealed = NULL WHERE document_id = $1 AND state = 'waiting'", [d.data.authorizationId]);
+      if (r.rowCount > 0) await cancelWaitingSms(tx, d.data.authorizationId, ['code', 'new-code', 'reminder']);
       return;
     }
     case 'document.retrieved': {
@@ -106,7 +107,7 @@ async function apply(tx: Queryable, lockerId: string, e: PushedEvent): Promise<v
           WHERE id = $1 AND locker_id = $2 AND status <> 'collected'`,
         [d.data.authorizationId, lockerId, d.data.compartment, e.at, d.data.reason],
       );
-      if (r.rowCount > 0) await tx.query("UPDATE sms_job SET state = 'cancelled', payload_sealed = NULL WHERE document_id = $1 AND state = 'waiting'", [d.data.authorizationId]);
+      if (r.rowCount > 0) await cancelWaitingSms(tx, d.data.authorizationId, ['code', 'new-code', 'reminder']);
       return;
     }
     case 'authorization.rejected': {

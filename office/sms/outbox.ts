@@ -13,7 +13,7 @@ export interface SmsOutboxOptions {
   readonly idxPrefix: string;
   /** How long a claimed job is left to its sender before another worker may take it (after a crash). */
   readonly claimS?: number;
-  /** Attempts before a job is given up (its text wiped): with the backoff below, about a day. */
+  /** Attempts before a job is given up (its text wiped): 32, with the backoff below about a day (23.4 h). */
   readonly maxAttempts?: number;
   readonly backoffMs?: (attempt: number) => number;
 }
@@ -52,7 +52,7 @@ export class SmsOutbox {
 
   constructor(private readonly o: SmsOutboxOptions) {
     this.claimS = o.claimS ?? 120;
-    this.maxAttempts = o.maxAttempts ?? 14;
+    this.maxAttempts = o.maxAttempts ?? 32;
     this.backoff = o.backoffMs ?? defaultBackoff;
   }
 
@@ -110,8 +110,14 @@ export class SmsOutbox {
       try {
         await this.send(job);
       } catch (e) {
-        this.o.log.error({ smsJob: job.id, err: String(e) }, 'sms outbox: job not handled; retried when its claim runs out');
         failure ??= { error: e };
+        if (job.attempts >= this.maxAttempts) {
+          // A job that throws at every attempt would otherwise be claimed again forever.
+          await this.mark(job.id, "state = 'given-up', payload_sealed = NULL, last_error = 'failed at every attempt'").catch(() => undefined);
+          this.o.log.error({ smsJob: job.id, err: String(e), attempts: job.attempts }, 'sms outbox: job given up');
+        } else {
+          this.o.log.error({ smsJob: job.id, err: String(e) }, 'sms outbox: job not handled; retried when its claim runs out');
+        }
       }
     }
     if (failure !== undefined) throw failure.error;
@@ -129,7 +135,7 @@ export class SmsOutbox {
     switch (result.kind) {
       case 'accepted':
       case 'duplicate':
-        await this.mark(job.id, "state = 'sent', sent_at = now(), payload_sealed = NULL, gateway_id = $2, last_error = NULL", [result.kind === 'accepted' ? (result.gatewayId ?? null) : null], true);
+        await this.mark(job.id, "state = 'sent', sent_at = now(), payload_sealed = NULL, gateway_id = COALESCE($2, gateway_id), last_error = NULL", [result.kind === 'accepted' ? (result.gatewayId ?? null) : null], true);
         log.info({ gateway: this.o.gateway.name, outcome: result.kind }, 'text message handed to the gateway');
         return;
       case 'refused':
