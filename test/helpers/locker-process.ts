@@ -5,6 +5,7 @@ import { packageRoot } from '../../src/paths.js';
 import { databasePath } from '../../src/store/store.js';
 import { runCli, startCli, type CliResult } from './cli.js';
 import { randomKioskPort, tempDir } from './fixtures.js';
+import { fetchJson } from './http-json.js';
 
 /**
  * The real locker daemon (`node bin/urzedomat.js run --config FILE`) as a child process, on simulated boards
@@ -137,21 +138,12 @@ export async function startLockerProcess(o: LockerProcessOptions): Promise<Locke
     kioskUrl,
     lines: started.lines,
     stdout: () => started.lines.map((l) => JSON.stringify(l)).join('\n'),
-    async kiosk(path, body, token) {
-      const res = await fetch(kioskUrl + path, {
+    kiosk: (path, body, token) =>
+      fetchJson(kioskUrl + path, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
         body: JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        /* not JSON: the raw text */
-      }
-      return { status: res.status, body: parsed };
-    },
+      }),
     status,
     cursor: async () => Number((await status()).sync.cursor),
     appliedCursor: () => (openDb().prepare('SELECT feed_cursor AS c FROM sync_state WHERE id = 1').get() as { c: number }).c,

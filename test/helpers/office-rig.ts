@@ -9,6 +9,7 @@ import { addLocker, type NewLockerSecrets } from '../../office/lockers.js';
 import { createOfficeLogger } from '../../office/log.js';
 import { startOffice, type RunningOffice } from '../../office/service.js';
 import type { SmsGateway } from '../../office/sms/gateway.js';
+import { fetchJson } from './http-json.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './postgres.js';
 
 /**
@@ -84,21 +85,12 @@ export async function startTestOffice(o: TestOfficeOptions): Promise<TestOffice>
   const log = createOfficeLogger({ level: 'debug', destination: new Writable({ write: (c, _e, cb) => (logLines.push(String(c)), cb()) }) });
   const office = await startOffice(config, log, { ...(o.now ? { now: o.now } : {}), ...(o.gateway ? { gateway: o.gateway } : {}) });
   const apiToken = await addApiToken(office.ctx.db, 'tests');
-  const api = async (method: string, path: string, body?: unknown, token = apiToken): Promise<{ status: number; body: any }> => {
-    const res = await fetch(office.url + path, {
+  const api = (method: string, path: string, body?: unknown, token = apiToken): Promise<{ status: number; body: any }> =>
+    fetchJson(office.url + path, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      /* not JSON: the raw text */
-    }
-    return { status: res.status, body: parsed };
-  };
   return {
     office,
     config,
