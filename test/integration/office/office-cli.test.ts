@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../../office/password.js';
@@ -16,11 +16,11 @@ import { tempDir } from '../../helpers/fixtures.js';
  * data directory's lock and SIGTERM, and one-line reports of bad configs.
  */
 
-/** Runs `urzedomat ARGS` to completion in `cwd`, `input` on its standard input (none when undefined). */
-function run(args: string[], o: { cwd: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
+/** Runs `urzedomat ARGS` (the checkout's, or the program at `cli`) to completion in `cwd`, `input` on its standard input (none when undefined). */
+function run(args: string[], o: { cwd: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; cli?: string }): Promise<CliResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const child = spawn(process.execPath, [o.cli ?? cliPath, ...args], {
       cwd: o.cwd,
       env: { ...process.env, URZEDOMAT_CONFIG: '', JOURNAL_STREAM: '', ...o.env },
       stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -277,5 +277,34 @@ describe('urzedomat office (the CLI)', () => {
       expect(r.code).toBe(1);
       expect(oneLine(r.stderr)).toMatch(/env-bad\.json.*http\.tls: unknown key/);
     }, 30_000);
+
+    it('an empty URZEDOMAT_CONFIG and no --config: no configuration was given (not the working directory read as one)', async () => {
+      for (const args of [[], ['token', 'add', 'x']]) {
+        const r = await office(args, { env: { URZEDOMAT_CONFIG: '' } });
+        expect(r.code, `office ${args.join(' ')}`).toBe(1);
+        const line = oneLine(r.stderr);
+        expect(line).toMatch(/no configuration/);
+        expect(line).not.toMatch(/EISDIR/);
+        expect(r.stdout).toBe('');
+      }
+      expect(readdirSync(elsewhere)).toEqual([]);
+    }, 30_000);
   });
+
+  it("in a copy of the program without its node_modules, office names the missing package and says to run `npm install`", async () => {
+    const checkout = join(cliPath, '..', '..');
+    const copy = join(root, 'no-node-modules');
+    mkdirSync(copy);
+    for (const part of ['bin', 'dist', 'package.json']) cpSync(join(checkout, part), join(copy, part), { recursive: true });
+    expect(existsSync(join(copy, 'node_modules'))).toBe(false);
+    const r = await run(['office', '--config', 'x.json'], { cwd: copy, cli: join(copy, 'bin', 'urzedomat.js') });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const line = oneLine(r.stderr);
+    const m = /^urzedomat office: (\S+) is not installed: run `npm install`/.exec(line);
+    expect(m, line).not.toBeNull();
+    // The package named is one the office needs, from package.json.
+    const pkg = JSON.parse(readFileSync(join(checkout, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; optionalDependencies: Record<string, string> };
+    expect(Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })).toContain(m![1]);
+  }, 30_000);
 });

@@ -76,8 +76,13 @@ describe.each(['embedded', 'postgres'] as const)('SMS outbox on the %s database'
   const gateway = (): SmsGateway => createSmsapiGateway({ url: double.url, token: smsToken, from: 'UM Czest', timeoutMs: 5_000 });
   const idxOf = (jobId: number): string => `${t.config.keyId}-${jobId}`;
   /** A worker of the test's own over the office's database and vault (the service's own is stopped first). */
-  const worker = (o: { gateway?: SmsGateway; backoffMs?: (attempt: number) => number; claimS?: number } = {}): SmsOutbox =>
-    new SmsOutbox({ db: ctx().db, vault: ctx().vault, gateway: o.gateway ?? gateway(), log: ctx().log, idxPrefix: t.config.keyId, ...(o.backoffMs ? { backoffMs: o.backoffMs } : {}), ...(o.claimS ? { claimS: o.claimS } : {}) });
+  const worker = (o: { gateway?: SmsGateway; backoffMs?: (attempt: number) => number; claimS?: number; maxAttempts?: number } = {}): SmsOutbox =>
+    new SmsOutbox({
+      db: ctx().db, vault: ctx().vault, gateway: o.gateway ?? gateway(), log: ctx().log, idxPrefix: t.config.keyId,
+      ...(o.backoffMs ? { backoffMs: o.backoffMs } : {}), ...(o.claimS ? { claimS: o.claimS } : {}), ...(o.maxAttempts ? { maxAttempts: o.maxAttempts } : {}),
+    });
+  /** As if the claim on a job (a crashed worker's) had run out: another pass may take it now. */
+  const expireClaim = (jobId: number) => ctx().db.query("UPDATE sms_job SET claimed_until = now() - interval '1 second' WHERE id = $1", [jobId]);
 
   async function locker(id: string): Promise<NewLockerSecrets> {
     const hit = lockers.get(id);
@@ -276,6 +281,55 @@ describe.each(['embedded', 'postgres'] as const)('SMS outbox on the %s database'
     }
   });
 
+  it('a resend answered duplicate keeps the gateway id recorded earlier', async () => {
+    await t.office.sms.stop();
+    try {
+      // The gateway accepts the message; the worker "dies" before it marks the job.
+      let firstId: string | undefined;
+      const crashing: SmsGateway = {
+        name: 'crashing',
+        send: async (m) => {
+          const r = await gateway().send(m);
+          if (r.kind !== 'accepted') throw new Error(`expected accepted, got ${r.kind}`);
+          firstId = r.gatewayId;
+          throw new Error('process killed after the gateway accepted');
+        },
+      };
+      const { id, phone } = await register('sms-dup-id');
+      const idx = idxOf((await job(id, 'code')).id);
+      await expect(worker({ gateway: crashing }).runOnce()).rejects.toThrow(/process killed/);
+      expect(firstId).toMatch(/^[0-9A-F]{24}$/);
+      // The row holds the id of the first attempt (as if it had been recorded), and the claim has run out.
+      const j0 = await job(id, 'code');
+      expect(j0.state).toBe('sending');
+      await ctx().db.query('UPDATE sms_job SET gateway_id = $2 WHERE id = $1', [j0.id, firstId]);
+      await expireClaim(j0.id);
+
+      const results: SendResult[] = [];
+      const recording: SmsGateway = {
+        name: 'recording',
+        send: async (m) => {
+          const r = await gateway().send(m);
+          results.push(r);
+          return r;
+        },
+      };
+      expect(await worker({ gateway: recording }).runOnce()).toBe(1);
+      expect(results).toEqual([{ kind: 'duplicate' }]);
+      const j = await job(id, 'code');
+      expect(j.state).toBe('sent');
+      expect(j.attempts).toBe(2);
+      expect(j.payload_sealed).toBeNull();
+      // The duplicate answer carries no id: the one recorded stays.
+      expect(j.gateway_id).toBe(firstId);
+      expect(requestsFor(idx)).toHaveLength(2);
+      expect(accepted(idx)).toHaveLength(1);
+      expect(double.messages.filter((m) => m.to === phone)).toHaveLength(1);
+    } finally {
+      t.office.sms.start();
+    }
+  });
+
   it('a crash before the gateway took the message: the claim runs out and another worker sends it once', async () => {
     await t.office.sms.stop();
     try {
@@ -324,6 +378,47 @@ describe.each(['embedded', 'postgres'] as const)('SMS outbox on the %s database'
       expect(t.logLines.join('')).toContain('sms outbox: job not handled');
     } finally {
       await ctx().db.query("UPDATE sms_job SET state = 'cancelled', payload_sealed = NULL WHERE id = $1", [poisonId]);
+      t.office.sms.start();
+    }
+  });
+
+  it('a job whose sending throws at every attempt is given up at maxAttempts: text wiped, never claimed again', async () => {
+    await t.office.sms.stop();
+    let jobId = 0;
+    try {
+      let calls = 0;
+      const throwing: SmsGateway = {
+        name: 'throwing',
+        send: async () => {
+          calls++;
+          throw new Error('gateway client crashed');
+        },
+      };
+      const w = worker({ gateway: throwing, maxAttempts: 3 });
+      const { id } = await register('sms-give-up');
+      jobId = (await job(id, 'code')).id;
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        await expect(w.runOnce()).rejects.toThrow(/gateway client crashed/);
+        const j = await job(id, 'code');
+        expect(j.attempts).toBe(attempt);
+        if (attempt < 3) {
+          expect(j.state).toBe('sending'); // left to its claim, retried when it runs out
+          expect(j.payload_sealed).not.toBeNull();
+          await expireClaim(jobId);
+        }
+      }
+      const j = await job(id, 'code');
+      expect(j.state).toBe('given-up');
+      expect(j.payload_sealed).toBeNull();
+      expect(j.last_error).toBe('failed at every attempt');
+      expect(j.sent_at).toBeNull();
+      // Its claim running out does not bring it back.
+      await expireClaim(jobId);
+      expect(await w.runOnce()).toBe(0);
+      expect(calls).toBe(3);
+      expect(t.logLines.join('')).toContain('sms outbox: job given up');
+    } finally {
+      await ctx().db.query("UPDATE sms_job SET state = 'cancelled', payload_sealed = NULL WHERE id = $1 AND state IN ('waiting', 'sending')", [jobId]);
       t.office.sms.start();
     }
   });
@@ -473,6 +568,63 @@ describe.each(['embedded', 'postgres'] as const)('SMS outbox on the %s database'
     expect(msgs[0]!.idx).toBe(idxOf((await job(id, 'new-code')).id));
   });
 
+  it('a code being sent when its document is collected or retrieved is cancelled, and the failed attempt does not put it back', async () => {
+    await t.office.sms.stop();
+    const lockerId = 'sms-taken';
+    let collected = { id: '', phone: '' };
+    let retrieved = { id: '', phone: '' };
+    try {
+      let calls = 0;
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((r) => (release = r));
+      // The gateway hangs, then fails: both codes are claimed ('sending') meanwhile.
+      const slowFailing: SmsGateway = {
+        name: 'slow-failing',
+        send: async () => {
+          calls++;
+          await released;
+          return { kind: 'failed', error: 'HTTP 503' };
+        },
+      };
+      collected = await register(lockerId);
+      retrieved = await register(lockerId);
+      const w = worker({ gateway: slowFailing, backoffMs: () => 0 });
+      const pass = w.runOnce();
+      await eventually(() => calls > 0, 10_000, 'a code message in flight');
+      for (const d of [collected, retrieved]) expect((await job(d.id, 'code')).state, `code job of ${d.id}`).toBe('sending');
+      await pushEvents(lockerId, [
+        { seq: 1, type: 'document.loaded', data: { authorizationId: collected.id, compartment: 1, staffId: 'S-1' } },
+        { seq: 2, type: 'document.loaded', data: { authorizationId: retrieved.id, compartment: 2, staffId: 'S-1' } },
+        { seq: 3, type: 'document.collected', data: { authorizationId: collected.id, compartment: 1, receiptId: 'R-1' } },
+        { seq: 4, type: 'document.retrieved', data: { authorizationId: retrieved.id, compartment: 2, staffId: 'S-1', reason: 'not collected in time' } },
+      ]);
+      for (const d of [collected, retrieved]) {
+        const j = await job(d.id, 'code');
+        expect(j.state, `code job of ${d.id}`).toBe('cancelled');
+        expect(j.payload_sealed).toBeNull();
+      }
+      release();
+      expect(await pass).toBe(2);
+      expect(calls).toBe(2);
+      // The failed attempts leave them cancelled, not waiting for a retry.
+      for (const d of [collected, retrieved]) {
+        const j = await job(d.id, 'code');
+        expect(j.state, `code job of ${d.id}`).toBe('cancelled');
+        expect(j.payload_sealed).toBeNull();
+        expect(j.attempts).toBe(1);
+      }
+    } finally {
+      t.office.sms.start();
+    }
+    expect(await worker().runOnce()).toBe(0);
+    for (const d of [collected, retrieved]) {
+      expect(requestsFor(idxOf((await job(d.id, 'code')).id))).toEqual([]);
+      expect(double.messages.filter((m) => m.to === d.phone)).toEqual([]);
+    }
+    expect((await t.api('GET', `/api/v1/documents/${collected.id}`)).body.status).toBe('collected');
+    expect((await t.api('GET', `/api/v1/documents/${retrieved.id}`)).body.status).toBe('retrieved');
+  });
+
   it('deadlines: a loaded document due within a day gets one reminder without a code, and not a second', async () => {
     offsetMs = 0;
     const lockerId = 'dl-remind';
@@ -550,6 +702,26 @@ describe.each(['embedded', 'postgres'] as const)('SMS outbox on the %s database'
       [pending.id, loaded.id].sort().map((id) => ({ id, reason: 'expired' })),
     );
     offsetMs = 0;
+  });
+
+  it('deadlines: an expired document, pending or loaded, no longer holds the phone number', async () => {
+    offsetMs = 0;
+    const lockerId = 'dl-phone';
+    const pending = await register(lockerId);
+    const loaded = await register(lockerId);
+    await pushEvents(lockerId, [{ seq: 1, type: 'document.loaded', data: { authorizationId: loaded.id, compartment: 1, staffId: 'S-1' } }]);
+    for (const d of [pending, loaded]) expect((await documentRow(d.id))['phone_sealed'], `phone of ${d.id} before expiry`).not.toBeNull();
+    try {
+      offsetMs = Math.max(Date.parse(pending.expiresAt), Date.parse(loaded.expiresAt)) + 1_000 - Date.now();
+      expect(await t.office.sweep()).toMatchObject({ expired: 2 });
+      for (const d of [pending, loaded]) {
+        const row = await documentRow(d.id);
+        expect(row['status'], `status of ${d.id}`).toBe('expired');
+        expect(row['phone_sealed'], `phone of ${d.id} after expiry`).toBeNull();
+      }
+    } finally {
+      offsetMs = 0;
+    }
   });
 
   it('log lines never hold a code or a phone number', async () => {
