@@ -40,6 +40,12 @@ export async function main(argv: readonly string[], io: { stdin?: NodeJS.Readabl
         };
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);
+        // Started by a parent with an IPC channel (the demo): stop when it goes, even when it was killed, so no
+        // orphan keeps the port and the embedded database's lock.
+        if (process.connected) {
+          process.once('disconnect', stop);
+          process.channel?.unref(); // the channel alone must not keep the service's process alive once it stopped
+        }
       });
       await running.close();
     });

@@ -68,7 +68,8 @@ export async function startDemoOffice(o: DemoOfficeOptions): Promise<DemoOffice>
   const apiToken = (await run(['office', 'token', 'add', 'demo', '--config', configFile])).trim();
   const logFile = join(o.dir, 'office.log');
   const logFd = openSync(logFile, 'a', 0o600);
-  const child: ChildProcess = spawn(process.execPath, [cli, 'office', '--config', configFile], { stdio: ['ignore', logFd, logFd] });
+  const child: ChildProcess = spawn(process.execPath, [cli, 'office', '--config', configFile], { stdio: ['ignore', logFd, logFd, 'ipc'] });
+  // The channel carries no messages: its closing is how the office learns that the demo is gone, even killed (office/cli.ts).
   closeSync(logFd);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${o.port}`;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoCode, startCliText } from '../helpers/cli.js';
 import { randomKioskPort, tempDir } from '../helpers/fixtures.js';
@@ -43,4 +45,27 @@ describe('urzedomat demo (npm start)', () => {
     }
     expect((await demo.exited).code).toBe(0);
   }, 180_000);
+
+  it('the office process does not outlive a killed demo', async () => {
+    const env = {
+      URZEDOMAT_SIM_DIR: join(t.dir, 'killed'), URZEDOMAT_SIM_KIOSK_PORT: String(randomKioskPort()), URZEDOMAT_SIM_OFFICE_PORT: String(randomKioskPort()),
+    };
+    const demo = await startCliText(['demo'], env, /Stop with Ctrl-C/, 120_000);
+    const officePid = Number(readFileSync(join(t.dir, 'killed', 'office', 'data', 'office.lock'), 'utf8'));
+    expect(alive(officePid)).toBe(true);
+    demo.child.kill('SIGKILL');
+    await demo.exited;
+    const end = Date.now() + 20_000;
+    while (alive(officePid) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(officePid)).toBe(false);
+  }, 180_000);
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
