@@ -19,19 +19,24 @@ export interface CliResult {
   ms: number;
 }
 
-/** Runs `urzedomat ARGS` to completion with no standard input, as CI and systemd do. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<CliResult> {
-  assertBuilt();
+/**
+ * Runs `urzedomat ARGS` to completion with no standard input, as CI and systemd do; or with `input` on it, in
+ * `cwd`, or another copy of the program (`cli`).
+ */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000, o: { cwd?: string; input?: string; cli?: string } = {}): Promise<CliResult> {
+  if (o.cli === undefined) assertBuilt();
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const child = spawn(process.execPath, [o.cli ?? cliPath, ...args], {
+      ...(o.cwd === undefined ? {} : { cwd: o.cwd }),
       env: { ...process.env, URZEDOMAT_CONFIG: '', JOURNAL_STREAM: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (o.input !== undefined) child.stdin!.end(o.input);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`urzedomat ${args.join(' ')} did not finish in ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`));

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../../office/password.js';
 import { openEnvelope } from '../../../src/wire/envelope.js';
 import { payloadSchema } from '../../../src/wire/feed-schema.js';
-import { cliPath, startCli, type CliResult } from '../../helpers/cli.js';
+import { cliPath, runCli, startCli, type CliResult } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/fixtures.js';
 
 /**
@@ -18,29 +17,7 @@ import { tempDir } from '../../helpers/fixtures.js';
 
 /** Runs `urzedomat ARGS` (the checkout's, or the program at `cli`) to completion in `cwd`, `input` on its standard input (none when undefined). */
 function run(args: string[], o: { cwd: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; cli?: string }): Promise<CliResult> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [o.cli ?? cliPath, ...args], {
-      cwd: o.cwd,
-      env: { ...process.env, URZEDOMAT_CONFIG: '', JOURNAL_STREAM: '', ...o.env },
-      stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    if (o.input !== undefined) child.stdin!.end(o.input);
-    const timeoutMs = o.timeoutMs ?? 60_000;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`urzedomat ${args.join(' ')} did not finish in ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
-    });
-  });
+  return runCli(args, o.env, o.timeoutMs ?? 60_000, o);
 }
 
 /** A report of one line: text, then exactly one line break. */
