@@ -32,6 +32,32 @@ export const officeConfigSchema = z.strictObject({
   vaultKeyFile: path.optional(),
   sms: z.discriminatedUnion('provider', [smsapi, fileSms]),
   pickup: z.strictObject({ holdDays: z.number().int().min(1).max(60).default(7) }).default({ holdDays: 7 }),
+  /** The clerks' panel (issue 16). */
+  panel: z
+    .strictObject({
+      /** A session ends after this long without a request. */
+      idleMinutes: z.number().int().min(1).max(24 * 60).default(30),
+      /** The session cookie's `Secure` flag; browsers honour it on http://127.0.0.1 too, so it stays on. */
+      secureCookie: z.boolean().default(true),
+    })
+    .default({ idleMinutes: 30, secureCookie: true }),
+  /** Alarms by e-mail (issue 16): at most one per alarm kind and locker per `throttleMinutes`. */
+  alerts: z
+    .strictObject({
+      smtp: z.strictObject({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65_535).default(587),
+        /** TLS from the start (port 465); otherwise STARTTLS when the server offers it. */
+        secure: z.boolean().default(false),
+        user: z.string().min(1).optional(),
+        passwordFile: path.optional(),
+      }),
+      from: z.string().min(3),
+      technicians: z.array(z.string().min(3)).default([]),
+      office: z.array(z.string().min(3)).default([]),
+      throttleMinutes: z.number().int().min(1).max(24 * 60).default(15),
+    })
+    .optional(),
   feed: z
     .strictObject({
       pageSize: z.number().int().min(1).max(10_000).default(500),
@@ -55,6 +81,9 @@ export function parseOfficeConfig(raw: unknown, baseDir: string, source = 'offic
     signingKeyFile: abs(c.signingKeyFile),
     vaultKeyFile: c.vaultKeyFile === undefined ? join(dataDir, 'vault.key') : abs(c.vaultKeyFile),
     sms: c.sms.provider === 'smsapi' ? { ...c.sms, tokenFile: abs(c.sms.tokenFile) } : { ...c.sms, path: abs(c.sms.path) },
+    ...(c.alerts === undefined
+      ? {}
+      : { alerts: { ...c.alerts, smtp: { ...c.alerts.smtp, ...(c.alerts.smtp.passwordFile === undefined ? {} : { passwordFile: abs(c.alerts.smtp.passwordFile) }) } } }),
   };
 }
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { OfficeError } from '../errors.js';
+import { officeSourcePath } from '../paths.js';
 import type { Db } from './db.js';
 
 export interface OfficeMigration {
@@ -12,13 +12,11 @@ export interface OfficeMigration {
   readonly sha256: string;
 }
 
-/** `office/migrations`, from the source tree (tests) or from `dist/office/db` (the built program). */
+/** `office/migrations`, from the source tree (tests) or beside the built program. */
 export function officeMigrationsDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '..', 'migrations'), join(here, '..', '..', '..', 'office', 'migrations')];
-  const found = candidates.find((d) => existsSync(d));
-  if (found === undefined) throw new OfficeError('migration-failed', `office migrations not found (looked in ${candidates.join(', ')})`);
-  return found;
+  const dir = officeSourcePath('migrations');
+  if (!existsSync(dir)) throw new OfficeError('migration-failed', `office migrations not found in ${dir}`);
+  return dir;
 }
 
 export function readOfficeMigrations(dir = officeMigrationsDir()): OfficeMigration[] {

@@ -1,0 +1,4 @@
+import type { PanelArea } from '../plugin.js';
+
+/** Being written (issue 16). */
+export const cataloguePages: PanelArea = () => undefined;
