@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../src/wire/config-issues.js';
+import { counterHoursSchema } from './counter-hours.js';
 import { OfficeError } from './errors.js';
 
 /** The office service's configuration file (contracts.md §7.2). Unknown keys are an error at every level. */
@@ -65,6 +66,8 @@ export const officeConfigSchema = z.strictObject({
       batchTtlS: z.number().int().min(30).max(86_400).default(300),
     })
     .default({ pageSize: 500, batchTtlS: 300 }),
+  /** The panel's statistics (issue 16): the counter's opening hours, against which collections are counted. */
+  stats: z.strictObject({ counterHours: counterHoursSchema.prefault({}) }).optional(),
 });
 
 export type OfficeConfig = z.output<typeof officeConfigSchema> & { readonly vaultKeyFile: string };

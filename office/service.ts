@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { createSmtpMailer, type Mailer } from './alerts/mailer.js';
+import { AlarmMailer } from './alerts/worker.js';
 import type { OfficeConfig } from './config.js';
 import type { OfficeContext } from './context.js';
 import type { Db } from './db/db.js';
@@ -23,6 +25,8 @@ export interface RunningOffice {
   readonly url: string;
   readonly sms: SmsOutbox;
   readonly pulls: PullRecorder;
+  /** The alarms' e-mail worker, when `alerts` is configured. */
+  readonly alerts: AlarmMailer | undefined;
   sweep(): Promise<{ expired: number; reminded: number }>;
   close(): Promise<void>;
 }
@@ -45,12 +49,16 @@ export async function openOffice(config: OfficeConfig, log: Logger, now: () => D
  * `urzedomat office`: the service of contracts.md §7.1. The sweeps of deadlines run every minute; the text
  * messages are sent by their own worker; the lockers' pulls are recorded once a second.
  */
-export async function startOffice(config: OfficeConfig, log: Logger, o: { now?: () => Date; gateway?: SmsGateway; sweepEveryMs?: number } = {}): Promise<RunningOffice> {
+export async function startOffice(config: OfficeConfig, log: Logger, o: { now?: () => Date; gateway?: SmsGateway; sweepEveryMs?: number; mailer?: Mailer; alertsEveryMs?: number } = {}): Promise<RunningOffice> {
   const ctx = await openOffice(config, log, o.now);
   const sms = new SmsOutbox({ db: ctx.db, vault: ctx.vault, gateway: o.gateway ?? smsGateway(config), log, idxPrefix: `${config.keyId}` });
   const pulls = new PullRecorder(ctx.db);
   let app: FastifyInstance;
+  let alerts: AlarmMailer | undefined;
   try {
+    if (config.alerts !== undefined) {
+      alerts = new AlarmMailer({ db: ctx.db, config: config.alerts, mailer: o.mailer ?? (await createSmtpMailer(config.alerts)), log, now: ctx.now, ...(o.alertsEveryMs === undefined ? {} : { everyMs: o.alertsEveryMs }) });
+    }
     app = await buildOfficeApp(ctx, pulls, () => sms.nudge());
     await app.listen({ host: config.http.host, port: config.http.port });
   } catch (e) {
@@ -61,6 +69,10 @@ export async function startOffice(config: OfficeConfig, log: Logger, o: { now?: 
   const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
   sms.start();
   pulls.start();
+  if (alerts !== undefined) {
+    if (alerts.recipients === 0) log.warn('alerts: neither technicians nor office addresses are configured: no alarm is e-mailed');
+    alerts.start();
+  }
   const sweep = async (): Promise<{ expired: number; reminded: number }> => {
     const r = await sweepDeadlines(ctx);
     if (r.expired + r.reminded > 0) {
@@ -78,12 +90,14 @@ export async function startOffice(config: OfficeConfig, log: Logger, o: { now?: 
     url: `http://${config.http.host}:${port}`,
     sms,
     pulls,
+    alerts,
     sweep,
     async close() {
       clearInterval(sweeper);
       await app.close();
       await sms.stop();
       await pulls.stop();
+      await alerts?.stop();
       await ctx.db.close();
     },
   };

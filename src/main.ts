@@ -16,6 +16,8 @@ import { startAdminServer } from './admin/server.js';
 import { ServiceNotifier } from './service/notify.js';
 import { startWatchdog } from './service/watchdog.js';
 import { housekeeping } from './service/housekeeping.js';
+import { startMetricsTextfile } from './service/metrics-textfile.js';
+import { StatusReporter } from './service/status-report.js';
 import { startKioskServer, type KioskServer } from './kiosk/server.js';
 import type { DemoNotes } from './kiosk/sim-panel.js';
 import type { Config } from './config/schema.js';
@@ -126,6 +128,12 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     idle: () => core.compartments.states().every((c) => c.state !== 'open' && c.state !== 'reserved'),
   });
   const housekeepingTimer = setInterval(tidy, housekeepingIntervalMs);
+  const stopMetrics = startMetricsTextfile({ config, store, hardware, core, sync, clock, version }, logger.child({ layer: 'metrics' }));
+  // Boards online and compartments by state, for the office's lockers view: on change, and every 15 minutes.
+  const statusReport = new StatusReporter({
+    boards: config.boards.map((b) => b.address), poller: hardware.poller, compartments: core.compartments, outbox: store.outbox, clock, logger: storeLog,
+  });
+  statusReport.start();
 
   logger.info({ lockerId: config.lockerId, boards: config.boards.length, compartments: config.compartments.length, bus: config.bus.transport, mode: core.mode() }, 'ready');
   // Only now, with the database migrated, the boards polled, the kiosk and the admin socket answering.
@@ -155,6 +163,8 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       stopWatchdog();
       await notifier.send('STOPPING=1', `STATUS=stopping: ${reason}`);
       clearInterval(housekeepingTimer);
+      stopMetrics();
+      statusReport.stop();
       // No new requests first, while those in flight finish (both at once: each waits at most 20 s, within the
       // unit's TimeoutStopSec of 30); then the office sync, the hardware, the machines, the database.
       await Promise.all([admin.close(), kiosk.close()]);

@@ -3,6 +3,7 @@ import type { OfficeContext } from '../context.js';
 import type { PullRecorder } from '../pull-recorder.js';
 import { apiRoutes } from './api-routes.js';
 import { AuthFailureLimiter } from './auth-failures.js';
+import { metricsRoutes } from './metrics.js';
 import { syncRoutes } from './sync-routes.js';
 import { panelAreas } from '../panel/areas.js';
 import { panel } from '../panel/plugin.js';
@@ -29,6 +30,7 @@ export async function buildOfficeApp(ctx: OfficeContext, pulls: PullRecorder, on
   });
   app.setNotFoundHandler(async (_req, reply) => reply.code(404).send({ error: 'not-found' }));
   await app.register(syncRoutes(ctx, limiter, pulls));
+  await app.register(metricsRoutes(ctx, limiter));
   await app.register(apiRoutes(ctx, limiter, onSmsQueued));
   await app.register(panel(ctx, { idleMs: ctx.config.panel.idleMinutes * 60_000, secureCookie: ctx.config.panel.secureCookie }, panelAreas));
   return app;

@@ -6,6 +6,8 @@
  */
 export class AuthFailureLimiter {
   private readonly sources = new Map<string, { count: number; windowStart: number; blockedUntil: number }>();
+  /** Every failure recorded since start (the office's `/metrics`). */
+  total = 0;
 
   constructor(
     private readonly o: { limit?: number; windowMs?: number; blockMs?: number; maxSources?: number; now?: () => number } = {},
@@ -24,6 +26,7 @@ export class AuthFailureLimiter {
   }
 
   failed(source: string): void {
+    this.total += 1;
     const now = this.now;
     const windowMs = this.o.windowMs ?? 60_000;
     let s = this.sources.get(source);

@@ -9,6 +9,7 @@ import type { LockerKeys } from '../lockers.js';
 import type { PullRecorder } from '../pull-recorder.js';
 import { bearer } from '../tokens.js';
 import type { AuthFailureLimiter } from './auth-failures.js';
+import { officeMetrics } from './metrics.js';
 
 interface LockerParams {
   lockerId: string;
@@ -17,6 +18,7 @@ interface LockerParams {
 /** The lockers' side (contracts.md §5): the signed feed and the event push with its signed acknowledgement. */
 export function syncRoutes(ctx: OfficeContext, limiter: AuthFailureLimiter, pulls: PullRecorder) {
   return async (app: FastifyInstance): Promise<void> => {
+    const metrics = officeMetrics(ctx);
     // The push's MAC is over the exact body bytes: keep them, parse only after the MAC verified.
     app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
@@ -50,9 +52,11 @@ export function syncRoutes(ctx: OfficeContext, limiter: AuthFailureLimiter, pull
       const answer = await feedBatch(ctx, keys.id, Number(after));
       if (!answer.ok) {
         req.log.error({ lockerId: keys.id, after: Number(after), head: answer.head }, 'locker is ahead of the office log: was the database restored from an old backup?');
+        metrics.pulls.inc({ locker: keys.id, outcome: 'cursor-ahead' });
         return reply.code(409).send({ error: 'cursor-ahead', head: answer.head });
       }
       pulls.record(keys.id, Number(after), ctx.now());
+      metrics.pulls.inc({ locker: keys.id, outcome: 'served' });
       return reply.header('content-type', 'application/json').send(answer.envelope);
     });
 
@@ -75,6 +79,10 @@ export function syncRoutes(ctx: OfficeContext, limiter: AuthFailureLimiter, pull
       const body = pushBodySchema.safeParse(parsed);
       if (!body.success) return reply.code(400).send({ error: 'bad-request' });
       const intake = await takeEvents(ctx, keys.id, body.data.events);
+      metrics.pushes.inc({ locker: keys.id });
+      metrics.eventsReceived.inc({ locker: keys.id }, body.data.events.length);
+      metrics.eventsStored.inc({ locker: keys.id }, intake.stored);
+      metrics.eventConflicts.inc({ locker: keys.id }, intake.conflicts);
       if (intake.conflicts > 0) req.log.error({ lockerId: keys.id, conflicts: intake.conflicts }, 'events resent with other content under a seen seq: kept the first, recorded the others');
       const ack = signedAck({ lockerId: keys.id, ackedThrough: intake.ackedThrough, serverTime: ctx.now().toISOString() }, ctx.signing.privateKey, ctx.signing.keyId);
       return reply.header('content-type', 'application/json').send(ack);

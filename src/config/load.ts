@@ -52,5 +52,6 @@ function resolvePaths(c: Config, baseDir: string): Config {
       clientKeyFile: optAbs(c.office.clientKeyFile),
     },
     admin: { ...c.admin, socket: abs(c.admin.socket) },
+    ...(c.metrics === undefined ? {} : { metrics: { ...c.metrics, textfile: abs(c.metrics.textfile) } }),
   };
 }

@@ -200,6 +200,16 @@ const retention = z.strictObject({
   archiveDir: nonEmptyPath.optional(),
 });
 
+/**
+ * Metrics for Prometheus without a server on the locker (issue 16): a file for node_exporter's textfile collector,
+ * rewritten atomically every `intervalS` (src/service/metrics-textfile.ts). Absent: no file is written.
+ */
+const metrics = z.strictObject({
+  /** Inside node_exporter's `--collector.textfile.directory`, ending in `.prom` (the only files it reads). */
+  textfile: nonEmptyPath.regex(/\.prom$/, 'a file name ending in .prom (node_exporter reads only those)'),
+  intervalS: z.number().int().min(1).max(3_600).default(30),
+});
+
 export const configSchema = z
   .strictObject({
     lockerId,
@@ -216,6 +226,7 @@ export const configSchema = z
     gpio: gpio.optional(),
     limits: limits.default(limits.parse({})),
     retention: retention.default(retention.parse({})),
+    metrics: metrics.optional(),
   })
   .superRefine(checkLayout);
 

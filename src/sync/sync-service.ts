@@ -49,6 +49,8 @@ export interface SyncStatus {
   /** Acknowledgements refused in a row, and why the last was. */
   ackRejections: number;
   lastAckRefusal: string | undefined;
+  /** Since start, for the metrics file: pulls applied, refused (did not verify) or failed; pushes acknowledged or not. */
+  readonly totals: { pullsOk: number; pullsRefused: number; pullsFailed: number; pushesOk: number; pushesFailed: number };
 }
 
 export type SyncAlarm = (kind: 'ack-rejected' | 'feed-stale' | 'ack-stale', detail: Record<string, unknown>) => void;
@@ -65,6 +67,7 @@ export class SyncService {
   readonly status: SyncStatus = {
     lastPullOkWall: undefined, lastPullOkMono: undefined, lastPushOkWall: undefined, lastAckOkMono: undefined, ackDueSinceMono: undefined,
     pullFailures: 0, pullRefusals: 0, lastPullRefusal: undefined, pullsDone: 0, pushFailures: 0, ackRejections: 0, lastAckRefusal: undefined,
+    totals: { pullsOk: 0, pullsRefused: 0, pullsFailed: 0, pushesOk: 0, pushesFailed: 0 },
   };
   private readonly startedMono: number;
   private staleRaised = { feed: false, ack: false };
@@ -112,14 +115,19 @@ export class SyncService {
     try {
       const { cursor } = this.receiver.cursor();
       const answer = await this.ok('feed pull', () => this.http.get(`/v1/lockers/${encodeURIComponent(this.opts.lockerId)}/feed?after=${cursor}`));
-      if (answer === undefined) return 'failed';
+      if (answer === undefined) {
+        this.status.totals.pullsFailed += 1;
+        return 'failed';
+      }
       const r = this.receiver.receive(answer.body);
       if (!r.applied) {
         // A 200 whose batch does not verify is a failed pull, however the HTTP request went (contracts.md §5.3).
+        this.status.totals.pullsRefused += 1;
         this.status.pullRefusals += 1;
         this.status.lastPullRefusal = r.reason;
         return 'refused';
       }
+      this.status.totals.pullsOk += 1;
       this.status.pullRefusals = 0;
       this.status.lastPullRefusal = undefined;
       this.status.lastPullOkWall = this.clock.wallMs();
@@ -143,12 +151,17 @@ export class SyncService {
     const body = `{"events":[${events.map((e) => e.body).join(',')}]}`;
     const mac = eventsMac(this.keys.eventsKey, body);
     const answer = await this.ok('event push', () => this.http.post(`/v1/lockers/${encodeURIComponent(this.opts.lockerId)}/events`, body, { [eventMacHeader]: mac }));
-    if (answer === undefined) return 'failed';
+    if (answer === undefined) {
+      this.status.totals.pushesFailed += 1;
+      return 'failed';
+    }
     const v = verifyAck(answer.body, this.keys.officePublicKey, { lockerId: this.opts.lockerId, lastSentSeq: events.at(-1)!.seq });
     if (!v.ok) {
+      this.status.totals.pushesFailed += 1;
       this.ackRefused(v.reason, v.detail);
       return 'failed';
     }
+    this.status.totals.pushesOk += 1;
     this.status.ackRejections = 0;
     this.status.lastAckRefusal = undefined;
     this.outbox.ack(v.ackedThrough);
