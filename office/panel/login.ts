@@ -17,7 +17,7 @@ export async function checkLogin(db: Queryable, login: string, password: string,
     [login],
   );
   const c = r.rows[0];
-  if (c?.locked_until != null && c.locked_until > now) return { ok: false, lockedForS: Math.ceil((c.locked_until.getTime() - now.getTime()) / 1000) };
+  if (c?.locked_until !== null && c?.locked_until !== undefined && c.locked_until > now) return { ok: false, lockedForS: Math.ceil((c.locked_until.getTime() - now.getTime()) / 1000) };
   const good = await verifyPassword(password, c?.password_hash ?? dummyHash);
   if (c === undefined || !c.active) return { ok: false };
   if (good) {

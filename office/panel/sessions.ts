@@ -18,9 +18,10 @@ export interface Session {
 export const sessionCookie = 'urz_session';
 const hash = (v: string): string => createHash('sha256').update(v, 'utf8').digest('hex');
 
-export async function createSession(db: Queryable, login: string): Promise<string> {
+export async function createSession(db: Queryable, login: string, now: Date): Promise<string> {
   const value = randomBytes(32).toString('base64url');
-  await db.query('INSERT INTO clerk_session (id_hash, login, csrf) VALUES ($1, $2, $3)', [hash(value), login, randomBytes(24).toString('base64url')]);
+  // Times from the office's clock, as findSession compares them with it, not the database's.
+  await db.query('INSERT INTO clerk_session (id_hash, login, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)', [hash(value), login, randomBytes(24).toString('base64url'), now]);
   return value;
 }
 

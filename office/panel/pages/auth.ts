@@ -41,7 +41,7 @@ export async function authPages(app: FastifyInstance, ctx: OfficeContext, o: Pan
           : say(req.lang, { pl: 'Nieprawidłowy login lub hasło.', en: 'Wrong login or password.' });
       return sendPage(req, reply, { title: { pl: 'Logowanie', en: 'Log in' }, body: loginPage(req.lang, next, login), notice: { text, error: true }, status: 401 });
     }
-    const value = await createSession(ctx.db, login);
+    const value = await createSession(ctx.db, login, ctx.now());
     req.log.info({ login }, 'clerk logged in');
     return reply.header('set-cookie', cookieHeader(sessionCookie, value, { secure: o.secureCookie })).redirect(next, 303);
   });

@@ -50,6 +50,7 @@ describe('parseOfficeConfig', () => {
       vaultKeyFile: '/var/lib/urzedomat-office/vault.key',
       sms: { provider: 'smsapi', url: 'https://api.smsapi.pl/sms.do', tokenFile: '/etc/urzedomat-office/sms.token', from: 'UM Czest', timeoutMs: 10_000 },
       pickup: { holdDays: 7 },
+      panel: { idleMinutes: 30, secureCookie: true },
       feed: { pageSize: 500, batchTtlS: 300 },
     });
   });
