@@ -1,5 +1,6 @@
 import { appendChanges } from './change-log.js';
 import type { OfficeContext } from './context.js';
+import { recordHistory } from './document-history.js';
 import { phonePurpose } from './documents.js';
 import { reminderMessage } from './sms/message.js';
 import { cancelWaitingSms, queueSms } from './sms/jobs.js';
@@ -26,6 +27,7 @@ export async function sweepDeadlines(ctx: OfficeContext): Promise<{ expired: num
       // No text goes out for it any more (no new code, no reminder): the phone number goes.
       await tx.query("UPDATE document SET status = 'expired', phone_sealed = NULL, updated_at = now() WHERE id = $1", [d.id]);
       await cancelWaitingSms(tx, d.id, ['code', 'new-code', 'reminder']);
+      await recordHistory(tx, d.id, 'expired', null, {}, now);
     }
     await appendChanges(tx, due.rows.map((d) => ({ lockerId: d.locker_id, change: { type: 'authorization.revoke', id: d.id, reason: 'expired' } })));
     return due.rowCount;
@@ -42,6 +44,7 @@ export async function sweepDeadlines(ctx: OfficeContext): Promise<{ expired: num
       const phone = ctx.vault.open(d.phone_sealed, phonePurpose(d.id));
       await queueSms(tx, ctx.vault, d.id, 'reminder', phone, reminderMessage({ documentName: d.name_pl, lockerName: d.locker_name, expiresAt: d.expires_at }));
       await tx.query('UPDATE document SET reminder_queued = true WHERE id = $1', [d.id]);
+      await recordHistory(tx, d.id, 'sms-queued', null, { kind: 'reminder' }, now);
     }
     return due.rowCount;
   });

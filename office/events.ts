@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { eventData, type PushedEvent } from '../src/wire/events.js';
 import type { OfficeContext } from './context.js';
 import type { Queryable } from './db/db.js';
+import { recordHistory } from './document-history.js';
 import { cancelWaitingSms } from './sms/jobs.js';
 
 export interface Intake {
@@ -81,11 +82,12 @@ async function apply(tx: Queryable, lockerId: string, e: PushedEvent): Promise<v
     case 'document.loaded': {
       const d = eventData['document.loaded'].safeParse(e.data);
       if (!d.success) return;
-      await tx.query(
+      const r = await tx.query(
         `UPDATE document SET status = CASE WHEN status = 'pending' THEN 'loaded' ELSE status END, compartment = $3, loaded_at = $4, loaded_by = $5, updated_at = now()
           WHERE id = $1 AND locker_id = $2`,
         [d.data.authorizationId, lockerId, d.data.compartment, e.at, d.data.staffId],
       );
+      if (r.rowCount > 0) await history(tx, e, d.data.authorizationId, 'loaded', d.data.staffId, { compartment: d.data.compartment, staffId: d.data.staffId });
       return;
     }
     case 'document.collected': {
@@ -96,7 +98,10 @@ async function apply(tx: Queryable, lockerId: string, e: PushedEvent): Promise<v
           WHERE id = $1 AND locker_id = $2`,
         [d.data.authorizationId, lockerId, d.data.compartment, e.at, d.data.receiptId],
       );
-      if (r.rowCount > 0) await cancelWaitingSms(tx, d.data.authorizationId, ['code', 'new-code', 'reminder']);
+      if (r.rowCount > 0) {
+        await cancelWaitingSms(tx, d.data.authorizationId, ['code', 'new-code', 'reminder']);
+        await history(tx, e, d.data.authorizationId, 'collected', undefined, { compartment: d.data.compartment, receiptId: d.data.receiptId });
+      }
       return;
     }
     case 'document.retrieved': {
@@ -107,16 +112,20 @@ async function apply(tx: Queryable, lockerId: string, e: PushedEvent): Promise<v
           WHERE id = $1 AND locker_id = $2 AND status <> 'collected'`,
         [d.data.authorizationId, lockerId, d.data.compartment, e.at, d.data.reason],
       );
-      if (r.rowCount > 0) await cancelWaitingSms(tx, d.data.authorizationId, ['code', 'new-code', 'reminder']);
+      if (r.rowCount > 0) {
+        await cancelWaitingSms(tx, d.data.authorizationId, ['code', 'new-code', 'reminder']);
+        await history(tx, e, d.data.authorizationId, 'retrieved', d.data.staffId, { compartment: d.data.compartment, staffId: d.data.staffId, reason: d.data.reason });
+      }
       return;
     }
     case 'authorization.rejected': {
       const d = eventData['authorization.rejected'].safeParse(e.data);
       if (!d.success) return;
-      await tx.query(
+      const r = await tx.query(
         "UPDATE document SET status = 'rejected', rejected_reason = $3, updated_at = now() WHERE id = $1 AND locker_id = $2 AND status IN ('pending', 'loaded')",
         [d.data.authorizationId, lockerId, d.data.reason],
       );
+      if (r.rowCount > 0) await history(tx, e, d.data.authorizationId, 'rejected', undefined, { reason: d.data.reason });
       return;
     }
     case 'alarm': {
@@ -130,4 +139,9 @@ async function apply(tx: Queryable, lockerId: string, e: PushedEvent): Promise<v
     default:
       return; // stored; the office has nothing to update for it
   }
+}
+
+/** A document's history row for a locker's event: at the locker's time of it, by the member of staff named. */
+function history(tx: Queryable, e: PushedEvent, documentId: string, what: 'loaded' | 'collected' | 'retrieved' | 'rejected', staffId: string | undefined, detail: Record<string, string | number>): Promise<void> {
+  return recordHistory(tx, documentId, what, staffId === undefined || staffId === '' ? null : `staff:${staffId}`, detail, new Date(e.at));
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/db.js';
+import type { HistoryWhat } from '../document-history.js';
 import type { Logger } from '../log.js';
 import type { Vault } from '../vault.js';
 import type { SmsGateway } from './gateway.js';
@@ -113,7 +114,7 @@ export class SmsOutbox {
         failure ??= { error: e };
         if (job.attempts >= this.maxAttempts) {
           // A job that throws at every attempt would otherwise be claimed again forever.
-          await this.mark(job.id, "state = 'given-up', payload_sealed = NULL, last_error = 'failed at every attempt'").catch(() => undefined);
+          await this.mark(job.id, "state = 'given-up', payload_sealed = NULL, last_error = 'failed at every attempt'", [], false, { what: 'sms-given-up' }).catch(() => undefined);
           this.o.log.error({ smsJob: job.id, err: String(e), attempts: job.attempts }, 'sms outbox: job given up');
         } else {
           this.o.log.error({ smsJob: job.id, err: String(e) }, 'sms outbox: job not handled; retried when its claim runs out');
@@ -127,7 +128,7 @@ export class SmsOutbox {
   private async send(job: Claimed): Promise<void> {
     const log = this.o.log.child({ smsJob: job.id, document: job.document_id, kind: job.kind });
     if (job.payload_sealed === null) {
-      await this.mark(job.id, "state = 'given-up', last_error = 'no text'");
+      await this.mark(job.id, "state = 'given-up', last_error = 'no text'", [], false, { what: 'sms-given-up' });
       return;
     }
     const { to, message } = JSON.parse(this.o.vault.open(job.payload_sealed, smsPurpose(job.document_id, job.kind))) as { to: string; message: string };
@@ -135,16 +136,16 @@ export class SmsOutbox {
     switch (result.kind) {
       case 'accepted':
       case 'duplicate':
-        await this.mark(job.id, "state = 'sent', sent_at = now(), payload_sealed = NULL, gateway_id = COALESCE($2, gateway_id), last_error = NULL", [result.kind === 'accepted' ? (result.gatewayId ?? null) : null], true);
+        await this.mark(job.id, "state = 'sent', sent_at = now(), payload_sealed = NULL, gateway_id = COALESCE($2, gateway_id), last_error = NULL", [result.kind === 'accepted' ? (result.gatewayId ?? null) : null], true, { what: 'sms-sent' });
         log.info({ gateway: this.o.gateway.name, outcome: result.kind }, 'text message handed to the gateway');
         return;
       case 'refused':
-        await this.mark(job.id, "state = 'refused', payload_sealed = NULL, last_error = $2", [result.error]);
+        await this.mark(job.id, "state = 'refused', payload_sealed = NULL, last_error = $2", [result.error], false, { what: 'sms-refused', error: result.error });
         log.warn({ gateway: this.o.gateway.name, error: result.error }, 'text message refused by the gateway: the office must reach the resident another way');
         return;
       case 'failed':
         if (job.attempts >= this.maxAttempts) {
-          await this.mark(job.id, "state = 'given-up', payload_sealed = NULL, last_error = $2", [result.error]);
+          await this.mark(job.id, "state = 'given-up', payload_sealed = NULL, last_error = $2", [result.error], false, { what: 'sms-given-up', error: result.error });
           log.error({ gateway: this.o.gateway.name, error: result.error, attempts: job.attempts }, 'text message given up');
         } else {
           const delayMs = this.backoff(job.attempts);
@@ -159,8 +160,21 @@ export class SmsOutbox {
    * Records the outcome. Only `sent` is recorded whatever happened meanwhile (the message did go out); any other
    * outcome only while the job is still `sending`: a job cancelled during the attempt (its code replaced or the
    * document revoked or expired) must not be put back in the queue by a failure and sent late.
+   * An outcome the clerks see (sent, refused, given up) goes in the document's history (document-history.ts) in
+   * the same statement, and only when the job was marked: kind and the gateway's error, never the text.
    */
-  private async mark(id: number, set: string, params: unknown[] = [], whatever = false): Promise<void> {
-    await this.o.db.query(`UPDATE sms_job SET ${set} WHERE id = $1${whatever ? '' : " AND state = 'sending'"}`, [id, ...params]);
+  private async mark(id: number, set: string, params: unknown[] = [], whatever = false, history?: { what: HistoryWhat; error?: string }): Promise<void> {
+    const update = `UPDATE sms_job SET ${set} WHERE id = $1${whatever ? '' : " AND state = 'sending'"}`;
+    if (history === undefined) {
+      await this.o.db.query(update, [id, ...params]);
+      return;
+    }
+    const n = params.length + 2;
+    await this.o.db.query(
+      `WITH j AS (${update} RETURNING document_id, kind)
+       INSERT INTO document_history (document_id, what, detail)
+       SELECT document_id, $${n}, jsonb_build_object('kind', kind) || $${n + 1}::jsonb FROM j`,
+      [id, ...params, history.what, JSON.stringify(history.error === undefined ? {} : { error: history.error.slice(0, 200) })],
+    );
   }
 }

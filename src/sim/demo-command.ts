@@ -48,6 +48,7 @@ export async function startDemo(clock: Clock, logger: Logger, env: NodeJS.Proces
     throw e;
   }
   const banner = [
+    `Clerks' panel (the office): ${office.url}/  login ${office.clerk.login}, password ${office.clerk.password}`,
     `Office service (integration API, the lockers' feeds): ${office.url}  (API token for curl: ${office.apiToken})`,
     `  its log: ${office.logFile}; the text messages it sends: ${office.smsFile}`,
     `Staff login: id ${office.staff.id}, PIN ${office.staff.pin} (at the kiosk: "Obsługa / Staff")`,

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
@@ -23,6 +23,8 @@ export interface DemoDocument {
 export interface DemoOffice {
   readonly url: string;
   readonly apiToken: string;
+  /** The demo clerk's login for the panel. */
+  readonly clerk: { readonly login: string; readonly password: string };
   readonly staff: { readonly id: string; readonly pin: string };
   /** Live: new text messages (a new code, a document registered by hand) update it. */
   readonly documents: DemoDocument[];
@@ -45,10 +47,13 @@ export interface DemoOfficeOptions {
 
 const cli = join(packageRoot, 'bin', 'urzedomat.js');
 
-function run(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(process.execPath, [cli, ...args], { timeout: 120_000 }, (err, stdout, stderr) => (err ? reject(new Error(`urzedomat ${args.slice(0, 3).join(' ')}: ${stderr.trim() || err.message}`)) : resolve(stdout))),
-  );
+function run(args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, [cli, ...args], { timeout: 120_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`urzedomat ${args.slice(0, 3).join(' ')}: ${stderr.trim() || err.message}`)) : resolve(stdout),
+    );
+    child.stdin?.end(input ?? '');
+  });
 }
 
 const documentTypes = ['odpis-skrocony-aktu-urodzenia', 'odpis-zupelny-aktu-malzenstwa', 'zaswiadczenie-o-stanie-cywilnym', 'odpis-skrocony-aktu-zgonu'];
@@ -66,6 +71,9 @@ export async function startDemoOffice(o: DemoOfficeOptions): Promise<DemoOffice>
   );
   await run(['office', 'locker', 'add', o.lockerId, '--name', o.lockerName, '--out', o.secretsDir, '--config', configFile]);
   const apiToken = (await run(['office', 'token', 'add', 'demo', '--config', configFile])).trim();
+  // A clerk for the panel, as the office's administrator would add one (the password on standard input).
+  const clerk = { login: 'urzednik', password: `demo-${randomBytes(6).toString('base64url')}` };
+  await run(['office', 'clerk', 'add', clerk.login, '--name', 'Urzędnik Demo', '--admin', '--config', configFile], clerk.password + '\n');
   const logFile = join(o.dir, 'office.log');
   const logFd = openSync(logFile, 'a', 0o600);
   const child: ChildProcess = spawn(process.execPath, [cli, 'office', '--config', configFile], { stdio: ['ignore', logFd, logFd, 'ipc'] });
@@ -103,7 +111,7 @@ export async function startDemoOffice(o: DemoOfficeOptions): Promise<DemoOffice>
       o.onMessage(m);
     });
     return {
-      url, apiToken, staff, documents, logFile, smsFile,
+      url, apiToken, clerk, staff, documents, logFile, smsFile,
       async close() {
         clearInterval(watcher);
         await stop();

@@ -23,6 +23,15 @@ describe('urzedomat demo (npm start)', () => {
     };
     try {
       const out = demo.stdout();
+      // The panel's address and the demo clerk's login are printed, and they let the clerk in.
+      const [, panelUrl, login, password] = /Clerks' panel \(the office\): (http:\S+)\/ {2}login (\S+), password (\S+)/.exec(out)!;
+      const entered = await fetch(`${panelUrl}/login`, {
+        method: 'POST', redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: panelUrl! },
+        body: new URLSearchParams({ login: login!, password: password! }).toString(),
+      });
+      expect(entered.status).toBe(303);
+      expect(entered.headers.get('set-cookie')).toMatch(/^urz_session=/);
       const pin = /Staff login: id S-1, PIN (\d{4})/.exec(out)![1]!;
       const [, phone, id] = /USC\.5362\.1\.2026 {2}phone (\d{9}) {2}id (\S+)/.exec(out)!;
       // The code reaches the resident only by text message (the office's file gateway, printed by the demo).
