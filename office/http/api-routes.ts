@@ -52,14 +52,14 @@ export function apiRoutes(ctx: OfficeContext, limiter: AuthFailureLimiter, onQue
       '/api/v1/documents/:id/revoke',
       { schema: { params: idParams, body: revokeBody, response: responses.status } },
       async (req, reply) => {
-        const [code, body] = changeReply(await revokeDocument(ctx, req.params.id, req.body.reason));
+        const [code, body] = changeReply(await revokeDocument(ctx, req.params.id, req.body.reason, `api:${req.apiClient ?? '?'}`));
         if (code === 200) req.log.info({ document: req.params.id }, 'document revoked');
         return reply.code(code).send(body);
       },
     );
 
     app.post<{ Params: { id: string } }>('/api/v1/documents/:id/new-code', { schema: { params: idParams, response: responses.status } }, async (req, reply) => {
-      const [code, body] = changeReply(await issueNewCode(ctx, req.params.id));
+      const [code, body] = changeReply(await issueNewCode(ctx, req.params.id, `api:${req.apiClient ?? '?'}`));
       if (code === 200) {
         onQueued();
         req.log.info({ document: req.params.id }, 'new code issued');
@@ -73,7 +73,7 @@ export function apiRoutes(ctx: OfficeContext, limiter: AuthFailureLimiter, onQue
       async (req, reply) => {
         const at = Date.parse(req.body.expiresAt);
         if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}T/.test(req.body.expiresAt)) return reply.code(400).send({ error: 'bad-request' });
-        const [code, body] = changeReply(await setDeadline(ctx, req.params.id, new Date(at)));
+        const [code, body] = changeReply(await setDeadline(ctx, req.params.id, new Date(at), `api:${req.apiClient ?? '?'}`));
         return reply.code(code).send(body);
       },
     );

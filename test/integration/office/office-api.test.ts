@@ -262,6 +262,9 @@ describe.each(['embedded', 'postgres'] as const)('office integration API (%s)', 
       const { changes, last } = await pull(A, cursor);
       expect(changes).toEqual([{ seq: cursor + 1, type: 'authorization.revoke', id: d.id, reason: 'withdrawn' }]);
       expect((await t.api('GET', `/api/v1/documents/${d.id}`)).body).toEqual({ id: d.id, status: 'revoked', lockerId: A, expiresAt: d.expiresAt });
+      // The document's history names the system whose token asked (the rig's token is called 'tests').
+      const history = await t.office.ctx.db.query<{ what: string; actor: string }>('SELECT what, actor FROM document_history WHERE document_id = $1 ORDER BY id', [d.id]);
+      expect(history.rows.filter((h) => h.what === 'revoked')).toEqual([{ what: 'revoked', actor: 'api:tests' }]);
 
       const again = await t.api('POST', `/api/v1/documents/${d.id}/revoke`, { reason: 'withdrawn' });
       expect(again.status).toBe(200);
