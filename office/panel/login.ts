@@ -17,9 +17,10 @@ export async function checkLogin(db: Queryable, login: string, password: string,
     [login],
   );
   const c = r.rows[0];
-  if (c?.locked_until !== null && c?.locked_until !== undefined && c.locked_until > now) return { ok: false, lockedForS: Math.ceil((c.locked_until.getTime() - now.getTime()) / 1000) };
-  const good = await verifyPassword(password, c?.password_hash ?? dummyHash);
-  if (c === undefined || !c.active) return { ok: false };
+  if (c === undefined) return unknownLogin(login, password, now);
+  if (c.locked_until !== null && c.locked_until > now) return { ok: false, lockedForS: Math.ceil((c.locked_until.getTime() - now.getTime()) / 1000) };
+  const good = await verifyPassword(password, c.password_hash);
+  if (!c.active) return { ok: false };
   if (good) {
     await db.query('UPDATE clerk SET failed_logins = 0, locked_until = NULL WHERE login = $1', [login]);
     return { ok: true };
@@ -32,3 +33,23 @@ export async function checkLogin(db: Queryable, login: string, password: string,
 
 // A valid scrypt record of a random password: verifying against it costs what a real check costs.
 const dummyHash = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+/**
+ * A login that does not exist is locked like a real one after five failures, so the lock message does not tell
+ * a guesser which logins exist. Kept in memory (bounded); a restart forgets it, which only helps a guesser to the
+ * "wrong login or password" answer they would get anyway.
+ */
+const unknown = new Map<string, { failures: number; lockedUntil: number }>();
+
+async function unknownLogin(login: string, password: string, now: Date): Promise<LoginOutcome> {
+  await verifyPassword(password, dummyHash);
+  const t = now.getTime();
+  const u = unknown.get(login) ?? { failures: 0, lockedUntil: 0 };
+  if (u.lockedUntil > t) return { ok: false, lockedForS: Math.ceil((u.lockedUntil - t) / 1000) };
+  u.failures += 1;
+  if (u.failures >= maxFailures) Object.assign(u, { failures: 0, lockedUntil: t + lockMs });
+  unknown.delete(login);
+  if (unknown.size >= 10_000) unknown.delete(unknown.keys().next().value!);
+  unknown.set(login, u);
+  return u.lockedUntil > t ? { ok: false, lockedForS: lockMs / 1000 } : { ok: false };
+}

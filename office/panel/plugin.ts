@@ -28,7 +28,7 @@ export interface PanelOptions {
 }
 
 /** Pages anyone may open: the login, the style sheet, the language switch. */
-const open = new Set(['/login', '/panel.css', '/lang']);
+const open = new Set(['/login', '/panel.css', '/lang', '/favicon.ico']);
 
 /**
  * The same strict policy as the kiosk's page: nothing but this origin's own files, no inline script or style, and
@@ -79,6 +79,8 @@ export function panel(ctx: OfficeContext, o: PanelOptions, areas: readonly Panel
       }
     });
 
+    // Browsers ask for it on every site; an empty answer, not a 404 in the console.
+    app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
     app.get('/panel.css', async (_req, reply) => reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css));
     app.get<{ Querystring: { to?: string; back?: string } }>('/lang', async (req, reply) => {
       const to = req.query.to === 'en' ? 'en' : 'pl';

@@ -77,10 +77,14 @@ describe('clerks panel: login, sessions, CSRF', () => {
     expect((await post('/login', { login: 'jkowal', password })).status).toBe(303);
   });
 
-  it('an unknown login gets the same answer as a wrong password', async () => {
-    const r = await post('/login', { login: 'nobody', password: 'whatever' });
-    expect(r.status).toBe(401);
-    expect(await r.text()).toContain('Nieprawidłowy login lub hasło.');
+  it('an unknown login gets the same answers as a real one: wrong login or password, then locked after five', async () => {
+    for (let i = 1; i <= 4; i++) {
+      const r = await post('/login', { login: 'nobody', password: 'whatever' });
+      expect(r.status).toBe(401);
+      expect(await r.text()).toContain('Nieprawidłowy login lub hasło.');
+    }
+    expect(await (await post('/login', { login: 'nobody', password: 'whatever' })).text()).toContain('zablokowane na 15 min');
+    expect(await (await post('/login', { login: 'nobody', password: 'whatever' })).text()).toContain('zablokowane');
   });
 
   it('a form without the session token, or from another origin, is refused and changes nothing', async () => {
