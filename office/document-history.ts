@@ -33,7 +33,7 @@ export type HistoryDetail = Readonly<Record<string, string | number | boolean | 
 export interface HistoryEntry {
   readonly at: Date;
   readonly what: HistoryWhat;
-  /** `clerk:<login>`, `api:<name>`, `staff:<id>`, or null for the office itself (sweeps, the text worker). */
+  /** `clerk:<login>`, `api:<name>`, `staff:<id>`, `locker:<id>`, or null for the office itself (sweeps, the text worker). */
   readonly actor: string | null;
   readonly detail: HistoryDetail;
 }

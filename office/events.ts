@@ -87,7 +87,7 @@ async function apply(tx: Queryable, lockerId: string, e: PushedEvent): Promise<v
           WHERE id = $1 AND locker_id = $2`,
         [d.data.authorizationId, lockerId, d.data.compartment, e.at, d.data.staffId],
       );
-      if (r.rowCount > 0) await history(tx, e, d.data.authorizationId, 'loaded', d.data.staffId, { compartment: d.data.compartment, staffId: d.data.staffId });
+      if (r.rowCount > 0) await history(tx, lockerId, e, d.data.authorizationId, 'loaded', d.data.staffId, { compartment: d.data.compartment, staffId: d.data.staffId });
       return;
     }
     case 'document.collected': {
@@ -100,7 +100,7 @@ async function apply(tx: Queryable, lockerId: string, e: PushedEvent): Promise<v
       );
       if (r.rowCount > 0) {
         await cancelWaitingSms(tx, d.data.authorizationId, ['code', 'new-code', 'reminder']);
-        await history(tx, e, d.data.authorizationId, 'collected', undefined, { compartment: d.data.compartment, receiptId: d.data.receiptId });
+        await history(tx, lockerId, e, d.data.authorizationId, 'collected', undefined, { compartment: d.data.compartment, receiptId: d.data.receiptId });
       }
       return;
     }
@@ -114,7 +114,7 @@ async function apply(tx: Queryable, lockerId: string, e: PushedEvent): Promise<v
       );
       if (r.rowCount > 0) {
         await cancelWaitingSms(tx, d.data.authorizationId, ['code', 'new-code', 'reminder']);
-        await history(tx, e, d.data.authorizationId, 'retrieved', d.data.staffId, { compartment: d.data.compartment, staffId: d.data.staffId, reason: d.data.reason });
+        await history(tx, lockerId, e, d.data.authorizationId, 'retrieved', d.data.staffId, { compartment: d.data.compartment, staffId: d.data.staffId, reason: d.data.reason });
       }
       return;
     }
@@ -125,7 +125,7 @@ async function apply(tx: Queryable, lockerId: string, e: PushedEvent): Promise<v
         "UPDATE document SET status = 'rejected', rejected_reason = $3, updated_at = now() WHERE id = $1 AND locker_id = $2 AND status IN ('pending', 'loaded')",
         [d.data.authorizationId, lockerId, d.data.reason],
       );
-      if (r.rowCount > 0) await history(tx, e, d.data.authorizationId, 'rejected', undefined, { reason: d.data.reason });
+      if (r.rowCount > 0) await history(tx, lockerId, e, d.data.authorizationId, 'rejected', undefined, { reason: d.data.reason });
       return;
     }
     case 'alarm': {
@@ -141,7 +141,10 @@ async function apply(tx: Queryable, lockerId: string, e: PushedEvent): Promise<v
   }
 }
 
-/** A document's history row for a locker's event: at the locker's time of it, by the member of staff named. */
-function history(tx: Queryable, e: PushedEvent, documentId: string, what: 'loaded' | 'collected' | 'retrieved' | 'rejected', staffId: string | undefined, detail: Record<string, string | number>): Promise<void> {
-  return recordHistory(tx, documentId, what, staffId === undefined || staffId === '' ? null : `staff:${staffId}`, detail, new Date(e.at));
+/**
+ * A document's history row for a locker's event: at the locker's time of it, by the member of staff named, or
+ * by the locker itself (a collection, a rejection).
+ */
+function history(tx: Queryable, lockerId: string, e: PushedEvent, documentId: string, what: 'loaded' | 'collected' | 'retrieved' | 'rejected', staffId: string | undefined, detail: Record<string, string | number>): Promise<void> {
+  return recordHistory(tx, documentId, what, staffId === undefined || staffId === '' ? `locker:${lockerId}` : `staff:${staffId}`, detail, new Date(e.at));
 }

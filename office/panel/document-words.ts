@@ -68,7 +68,7 @@ const smsKindWords: Readonly<Record<SmsKind, Words>> = {
 
 /** Who did it, as a clerk reads it. `names`: clerks' and staff's names by `clerk:<login>` / `staff:<id>`. */
 export function actorText(lang: Lang, actor: string | null, names: ReadonlyMap<string, string>): string {
-  if (actor === null) return say(lang, { pl: 'system urzędomatu', en: 'the locker system' });
+  if (actor === null) return say(lang, { pl: 'system urzędu', en: 'the office system' });
   if (actor === 'api') return say(lang, { pl: 'system dziedzinowy (API)', en: 'the document system (API)' });
   const [kind, ...rest] = actor.split(':');
   const id = rest.join(':');
@@ -80,6 +80,8 @@ export function actorText(lang: Lang, actor: string | null, names: ReadonlyMap<s
       return say(lang, { pl: 'pracownik', en: 'staff' }) + ` ${id}${name === undefined ? '' : ` (${name})`}`;
     case 'api':
       return say(lang, { pl: 'system dziedzinowy (API)', en: 'the document system (API)' }) + `: ${id}`;
+    case 'locker':
+      return say(lang, { pl: 'urzędomat', en: 'locker' }) + ` ${id}`;
     default:
       return actor;
   }

@@ -17,3 +17,9 @@ export function when(lang: Lang, d: Date | null | undefined): string {
   if (d === null || d === undefined) return '';
   return new Intl.DateTimeFormat(lang === 'pl' ? 'pl-PL' : 'en-GB', { timeZone: 'Europe/Warsaw', dateStyle: 'short', timeStyle: 'short' }).format(d);
 }
+
+/** A calendar day (no time), in the clerk's language. */
+export function day(lang: Lang, d: Date | null | undefined): string {
+  if (d === null || d === undefined) return '';
+  return new Intl.DateTimeFormat(lang === 'pl' ? 'pl-PL' : 'en-GB', { timeZone: 'Europe/Warsaw', dateStyle: 'short' }).format(d);
+}

@@ -51,7 +51,7 @@ export async function startDemo(clock: Clock, logger: Logger, env: NodeJS.Proces
     `Clerks' panel (the office): ${office.url}/  login ${office.clerk.login}, password ${office.clerk.password}`,
     `Office service (integration API, the lockers' feeds): ${office.url}  (API token for curl: ${office.apiToken})`,
     `  its log: ${office.logFile}; the text messages it sends: ${office.smsFile}`,
-    `Staff login: id ${office.staff.id}, PIN ${office.staff.pin} (at the kiosk: "Obsługa / Staff")`,
+    `Staff login: id ${office.staff.id}, PIN ${office.staff.pin} (at the kiosk: "Pracownik urzędu / Office staff")`,
     `Documents registered at the office (their codes arrive by text message, printed as "SMS to ..."):`,
     ...office.documents.map((d) => `  ${d.caseRef}  phone ${d.phone}  id ${d.id}`),
     `Kiosk (the touch screen): http://${config(daemon)}/`,

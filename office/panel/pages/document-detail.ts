@@ -5,7 +5,7 @@ import type { ConsentHow, DocumentStatus } from '../../documents.js';
 import { addDays, warsawDay } from '../dates.js';
 import { actorText, consentHowWords, historyText, sizeWords, statusWords } from '../document-words.js';
 import { html, type Html } from '../html.js';
-import { say, when, type Words } from '../i18n.js';
+import { day, say, when, type Words } from '../i18n.js';
 import { csrfField, sendPage } from '../layout.js';
 import { maxHoldDays } from './document-form.js';
 
@@ -126,7 +126,7 @@ export async function detailPage(
     [{ pl: 'Niska skrytka', en: 'Low compartment' }, d.accessible ? yes : no],
     [
       { pl: 'Zgoda', en: 'Consent' },
-      !d.consent ? no : [yes, d.consent_how === null ? '' : say(lang, consentHowWords[d.consent_how]), d.consent_at === null ? '' : warsawDay(d.consent_at)].filter((x) => x !== '').join(', '),
+      !d.consent ? no : [yes, d.consent_how === null ? '' : say(lang, consentHowWords[d.consent_how]), day(lang, d.consent_at)].filter((x) => x !== '').join(', '),
     ],
     [
       { pl: 'Opłata', en: 'Fee' },

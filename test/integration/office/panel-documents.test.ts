@@ -237,7 +237,7 @@ describe('clerks panel: documents', () => {
     const page = await (await get(`/documents/${id}?done=registered`)).text();
     expect(page).toContain('Dokument zarejestrowany.');
     expect(page).toContain('Anna Nowak (anowak)');
-    expect(page).toContain('elektronicznie (ePUAP), 2026-11-30');
+    expect(page).toContain('elektronicznie (ePUAP), 30.11.2026');
     expect(page).toContain('zwolniony z opłaty');
   });
 
@@ -391,9 +391,9 @@ describe('clerks panel: documents', () => {
     const historyOf = (page: string): string[] =>
       [...page.slice(page.indexOf('<h2 id="history">')).matchAll(/<tr class="history-[^"]+"><td>[^<]*<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => `${m[1]} | ${m[2]}`);
 
-    await eventually(async () => historyOf(await pageOf()).includes('SMS wysłany: z kodem odbioru | system urzędomatu'), 'the text sent in the history');
+    await eventually(async () => historyOf(await pageOf()).includes('SMS wysłany: z kodem odbioru | system urzędu'), 'the text sent in the history');
     let page = await pageOf();
-    expect(historyOf(page).slice(0, 2)).toEqual(['Zarejestrowany | Anna Nowak (anowak)', 'SMS w kolejce do wysłania: z kodem odbioru | system urzędomatu']);
+    expect(historyOf(page).slice(0, 2)).toEqual(['Zarejestrowany | Anna Nowak (anowak)', 'SMS w kolejce do wysłania: z kodem odbioru | system urzędu']);
     for (const action of ['revoke', 'new-code', 'deadline']) expect(page).toContain(`action="/documents/${id}/${action}"`);
 
     await push('document.loaded', { authorizationId: id, compartment: 7, staffId: 'S-1' });
@@ -405,7 +405,7 @@ describe('clerks panel: documents', () => {
     // A reminder a day before the deadline, through the sweep.
     await q('UPDATE document SET expires_at = $2 WHERE id = $1', [id, new Date(clock + 12 * 3_600_000)]);
     expect((await t.office.sweep()).reminded).toBe(1);
-    expect(historyOf(await pageOf())).toContain('SMS w kolejce do wysłania: przypomnienie o terminie | system urzędomatu');
+    expect(historyOf(await pageOf())).toContain('SMS w kolejce do wysłania: przypomnienie o terminie | system urzędu');
 
     // The clerk's actions, each 303 back with a notice, each in the history under the clerk's name.
     const moved = await post(`/documents/${id}/deadline`, { deadline: '2026-12-20' });
@@ -425,7 +425,7 @@ describe('clerks panel: documents', () => {
     expect(renewed.headers.get('location')).toBe(`/documents/${id}?done=new-code`);
     const h = historyOf(await pageOf());
     expect(h).toContain('Wydany nowy kod odbioru (poprzedni przestaje działać) | Anna Nowak (anowak)');
-    expect(h).toContain('SMS w kolejce do wysłania: z nowym kodem odbioru | system urzędomatu');
+    expect(h).toContain('SMS w kolejce do wysłania: z nowym kodem odbioru | system urzędu');
     await eventually(() => smsLines().filter((l) => l.to === '600100500' && l.message.startsWith('Nowy kod odbioru')).length === 1, 'the new code sent');
     expect(smsLines().filter((l) => l.to === '600100500').length).toBeGreaterThan(before);
 
@@ -464,20 +464,20 @@ describe('clerks panel: documents', () => {
     const collected = await register('USC.COLL.1');
     await push('document.loaded', { authorizationId: collected, compartment: 3, staffId: 'S-1' });
     await push('document.collected', { authorizationId: collected, compartment: 3, receiptId: 'R-42' });
-    expect(await historyOf(collected)).toContain('Odebrany ze skrytki nr 3, potwierdzenie R-42 | system urzędomatu');
+    expect(await historyOf(collected)).toContain(`Odebrany ze skrytki nr 3, potwierdzenie R-42 | urzędomat ${lockerId}`);
     const page = await (await get(`/documents/${collected}`)).text();
     expect(page).toContain('<th scope="row">Potwierdzenie odbioru</th><td>R-42</td>');
     expect(page).toContain('W tym stanie dokumentu nie ma dostępnych czynności.');
 
     const rejected = await register('USC.REJ.1');
     await push('authorization.rejected', { authorizationId: rejected, reason: 'no-consent' });
-    expect(await historyOf(rejected)).toContain('Odrzucony przez urzędomat: no-consent | system urzędomatu');
+    expect(await historyOf(rejected)).toContain(`Odrzucony przez urzędomat: no-consent | urzędomat ${lockerId}`);
     expect((await t.api('GET', `/api/v1/documents/${rejected}`)).body.status).toBe('rejected');
 
     const expired = await register('USC.EXP.1');
     await q('UPDATE document SET expires_at = $2 WHERE id = $1', [expired, new Date(clock - 60_000)]);
     expect((await t.office.sweep()).expired).toBe(1);
-    expect(await historyOf(expired)).toContain('Termin odbioru minął | system urzędomatu');
+    expect(await historyOf(expired)).toContain('Termin odbioru minął | system urzędu');
     expect(await (await get(`/documents/${expired}`)).text()).not.toContain(`action="/documents/${expired}/revoke"`);
 
     expect((await get('/documents/00000000-0000-0000-0000-000000000000')).status).toBe(404);
