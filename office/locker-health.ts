@@ -55,6 +55,8 @@ export interface LockerOverview {
   /** The last event seq received with every earlier one, and when an event last came in. */
   readonly eventsThrough: number;
   readonly lastEventAt: Date | null;
+  /** The events the locker said at its last pull it holds unacknowledged; null when it never said. */
+  readonly eventsWaiting: number | null;
   readonly status: LockerStatusView | null;
   /** The newest `audit.head` the locker sent: the audit row it names and when the locker took it. */
   readonly auditHead: { readonly auditSeq: number | null; readonly at: Date } | null;
@@ -125,6 +127,7 @@ interface OverviewRow {
   id: string;
   name: string;
   last_pull_at: Date | null;
+  events_waiting: number | null;
   cursor: number;
   feed_head: number;
   events_through: number;
@@ -144,7 +147,7 @@ interface OverviewRow {
 }
 
 const overviewSql = `
-  SELECT l.id, l.name, l.last_pull_at, l.cursor, h.last AS feed_head, l.events_through, l.last_event_at,
+  SELECT l.id, l.name, l.last_pull_at, l.events_waiting, l.cursor, h.last AS feed_head, l.events_through, l.last_event_at,
          s.event_seq AS status_seq, s.at AS status_at, s.boards, s.free, s.occupied, s.open, s.reserved, s.fault, s.disabled,
          a.at AS audit_at, a.body AS audit_body,
          (SELECT count(*) FROM locker_alarm x WHERE x.locker_id = l.id AND x.resolved_at IS NULL) AS open_alarms
@@ -168,6 +171,7 @@ function overview(r: OverviewRow): LockerOverview {
     id: r.id,
     name: r.name,
     lastPullAt: r.last_pull_at,
+    eventsWaiting: r.events_waiting === null ? null : Number(r.events_waiting),
     cursor: Number(r.cursor),
     feedHead: Number(r.feed_head),
     eventsThrough: Number(r.events_through),

@@ -44,7 +44,7 @@ export function syncRoutes(ctx: OfficeContext, limiter: AuthFailureLimiter, pull
     // pulls themselves are recorded as each locker's health).
     const quiet = { logLevel: 'warn' } as const;
 
-    app.get<{ Params: LockerParams; Querystring: { after?: string } }>('/v1/lockers/:lockerId/feed', quiet, async (req, reply) => {
+    app.get<{ Params: LockerParams; Querystring: { after?: string; outbox?: string } }>('/v1/lockers/:lockerId/feed', quiet, async (req, reply) => {
       const keys = await authenticate(req, reply);
       if (keys === undefined) return reply;
       const after = req.query.after ?? '0';
@@ -55,7 +55,9 @@ export function syncRoutes(ctx: OfficeContext, limiter: AuthFailureLimiter, pull
         metrics.pulls.inc({ locker: keys.id, outcome: 'cursor-ahead' });
         return reply.code(409).send({ error: 'cursor-ahead', head: answer.head });
       }
-      pulls.record(keys.id, Number(after), ctx.now());
+      // `outbox`: how many events the locker holds unacknowledged (our addition to §5.2; an older locker omits it).
+      const waiting = typeof req.query.outbox === 'string' && /^\d{1,9}$/.test(req.query.outbox) ? Number(req.query.outbox) : null;
+      pulls.record(keys.id, Number(after), ctx.now(), waiting);
       metrics.pulls.inc({ locker: keys.id, outcome: 'served' });
       return reply.header('content-type', 'application/json').send(answer.envelope);
     });

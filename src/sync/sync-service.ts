@@ -110,11 +110,15 @@ export class SyncService {
     this.wakePull?.();
   }
 
-  /** One pull; returns whether to pull again at once, or why not. */
+  /**
+   * One pull; returns whether to pull again at once, or why not. The query also says how many events wait in the
+   * outbox (`outbox`, an addition to contracts.md §5.2 that an office may ignore), so the office can show events
+   * stuck at a locker whose pushes fail while its pulls get through.
+   */
   async pullOnce(): Promise<'more' | 'done' | 'refused' | 'failed'> {
     try {
       const { cursor } = this.receiver.cursor();
-      const answer = await this.ok('feed pull', () => this.http.get(`/v1/lockers/${encodeURIComponent(this.opts.lockerId)}/feed?after=${cursor}`));
+      const answer = await this.ok('feed pull', () => this.http.get(`/v1/lockers/${encodeURIComponent(this.opts.lockerId)}/feed?after=${cursor}&outbox=${this.outbox.depth().pending}`));
       if (answer === undefined) {
         this.status.totals.pullsFailed += 1;
         return 'failed';

@@ -93,8 +93,13 @@ function feedCell(lang: Lang, l: LockerOverview): Html {
 }
 
 function eventsCell(lang: Lang, l: LockerOverview, now: Date): Html {
-  if (l.eventsThrough === 0) return html`<span class="muted">${say(lang, { pl: 'brak', en: 'none' })}</span>`;
-  return html`${say(lang, { pl: `nr ${l.eventsThrough}`, en: `no. ${l.eventsThrough}` })}, ${timeAgo(lang, l.lastEventAt, now)}`;
+  // What the locker said at its last pull it still holds: events stuck there while its pushes fail.
+  const waiting =
+    l.eventsWaiting === null
+      ? ''
+      : html`<br><span${l.eventsWaiting > 0 ? '' : html` class="muted"`}>${say(lang, { pl: `czeka w urzędomacie: ${l.eventsWaiting}`, en: `waiting at the locker: ${l.eventsWaiting}` })}</span>`;
+  if (l.eventsThrough === 0) return html`<span class="muted">${say(lang, { pl: 'brak', en: 'none' })}</span>${waiting}`;
+  return html`${say(lang, { pl: `nr ${l.eventsThrough}`, en: `no. ${l.eventsThrough}` })}, ${timeAgo(lang, l.lastEventAt, now)}${waiting}`;
 }
 
 function boardsCell(lang: Lang, l: LockerOverview): Html {

@@ -189,6 +189,9 @@ describe('office and locker, end to end (real office service, real daemon proces
     expect(health.body.lastPullAt).toEqual(expect.any(String));
     expect(health.body.eventsThrough).toBeGreaterThanOrEqual(2);
     expect(health.body.cursor).toBeGreaterThan(0);
+    // Each pull also says how many events wait in the locker's outbox (shown on the panel's lockers page).
+    const waiting = await t.office.ctx.db.query<{ events_waiting: number | null }>('SELECT events_waiting FROM locker WHERE id = $1', [lockerId]);
+    expect(waiting.rows[0]!.events_waiting).toEqual(expect.any(Number));
 
     // The compartment is free again once the door shut behind the resident.
     await eventually(async () => {
