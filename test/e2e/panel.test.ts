@@ -9,6 +9,7 @@ import { demoCode, startCliText, type CliResult } from '../helpers/cli.js';
 import { randomKioskPort, tempDir } from '../helpers/fixtures.js';
 import { registration, startTestOffice, type TestOffice } from '../helpers/office-rig.js';
 import { axeViolations, launchChromium, openKiosk } from './helpers/browser.js';
+import { parseMail } from '../helpers/mail.js';
 
 /**
  * The clerks' panel in Chromium (issue 16, "Tests and the newcomer"):
@@ -293,37 +294,10 @@ describe('the panel with the npm start demo: register, load, collect, revoke, lo
 
 interface Mail { rcpt: string[]; subject: string; text: string }
 
-/** RFC 2047 encoded words, back to text. */
-function decodeHeader(s: string): string {
-  return s
-    .replace(/(=\?[^?]+\?[QqBb]\?[^?]*\?=)\s+(?==\?)/g, '$1')
-    .replace(/=\?[^?]+\?([QqBb])\?([^?]*)\?=/g, (_m, enc: string, body: string) =>
-      enc.toUpperCase() === 'B' ? Buffer.from(body, 'base64').toString('utf8') : quotedPrintable(body.replace(/_/g, ' ')));
-}
-
-function quotedPrintable(s: string): string {
-  const bytes: number[] = [];
-  const soft = s.replace(/=\r?\n/g, '');
-  for (let i = 0; i < soft.length; i++) {
-    if (soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(soft.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else bytes.push(...Buffer.from(soft[i]!, 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-function parseMail(raw: string, rcpt: string[]): Mail {
-  const split = raw.indexOf('\r\n\r\n');
-  const headers: Record<string, string> = {};
-  for (const line of raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).toLowerCase()] = decodeHeader(line.slice(colon + 1).trim());
-  }
-  const body = raw.slice(split + 4);
-  const cte = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
-  const text = cte === 'quoted-printable' ? quotedPrintable(body) : cte === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : body;
-  return { rcpt, subject: headers['subject'] ?? '', text: text.replace(/\r\n/g, '\n') };
+/** The received message as the tests read it. */
+function mailOf(raw: string, rcpt: string[]): Mail {
+  const { headers, text } = parseMail(raw);
+  return { rcpt, subject: headers['subject'] ?? '', text };
 }
 
 describe('the panel with an office of its own: an alarm shown and e-mailed; every page checked by axe-core', () => {
@@ -348,7 +322,7 @@ describe('the panel with an office of its own: an alarm shown and e-mailed; ever
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
-          received.push(parseMail(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((a) => a.address)));
+          received.push(mailOf(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((a) => a.address)));
           cb();
         });
       },

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import { addLocker, type NewLockerSecrets } from '../../office/lockers.js';
 import { createOfficeLogger } from '../../office/log.js';
 import { startOffice, type RunningOffice } from '../../office/service.js';
 import type { SmsGateway } from '../../office/sms/gateway.js';
+import { openEnvelope } from '../../src/wire/envelope.js';
+import { payloadSchema, type FeedChange } from '../../src/wire/feed-schema.js';
 import { fetchJson } from './http-json.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './postgres.js';
 
@@ -114,4 +117,26 @@ export function registration(lockerId: string, over: Record<string, unknown> = {
     lockerId, caseRef: 'USC.5362.1.2026', documentType: 'odpis-skrocony-aktu-urodzenia', phone: '600100200', size: 'S',
     accessible: false, consent: true, feeSettled: true, ...over,
   };
+}
+
+/**
+ * A locker's feed from `after` to its end, pulled over HTTP with the locker's own token as a locker would, every
+ * batch's signature verified and its chaining checked.
+ */
+export async function pullFeed(t: TestOffice, lockerId: string, token: string, after = 0): Promise<{ changes: FeedChange[]; last: number }> {
+  const publicKey = createPublicKey(t.office.ctx.signing.publicKeyPem);
+  const changes: FeedChange[] = [];
+  let cursor = after;
+  for (let page = 0; page < 100; page++) {
+    const res = await fetch(`${t.url}/v1/lockers/${lockerId}/feed?after=${cursor}`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.status !== 200) throw new Error(`feed of ${lockerId} answered ${res.status}`);
+    const opened = openEnvelope(await res.text(), publicKey);
+    if (!opened.ok) throw new Error(`feed of ${lockerId} does not verify: ${opened.reason}`);
+    const p = payloadSchema.parse(opened.payload);
+    if (p.lockerId !== lockerId || p.after !== cursor) throw new Error(`feed of ${lockerId}: batch for ${p.lockerId} after ${p.after}, asked after ${cursor}`);
+    changes.push(...p.changes);
+    cursor = p.last;
+    if (!p.more) return { changes, last: cursor };
+  }
+  throw new Error('feed never ended');
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewLockerSecrets } from '../../../office/lockers.js';
 import { eventMacHeader, eventsKey, eventsMac } from '../../../src/wire/event-mac.js';
 import { startTestOffice, type TestOffice } from '../../helpers/office-rig.js';
+import { parseMail } from '../../helpers/mail.js';
 
 /**
  * Alarms reach people (issue 16): a real SMTP server (the `smtp-server` package) on loopback receives the office's
@@ -19,39 +20,6 @@ interface Received {
   readonly rcpt: string[];
   readonly headers: Record<string, string>;
   readonly text: string;
-}
-
-/** RFC 2047 encoded words (`=?UTF-8?Q?...?=`, `=?UTF-8?B?...?=`) in a header, back to text. */
-function decodeHeader(s: string): string {
-  return s
-    .replace(/(=\?[^?]+\?[QqBb]\?[^?]*\?=)\s+(?==\?)/g, '$1')
-    .replace(/=\?[^?]+\?([QqBb])\?([^?]*)\?=/g, (_m, enc: string, body: string) =>
-      enc.toUpperCase() === 'B' ? Buffer.from(body, 'base64').toString('utf8') : quotedPrintable(body.replace(/_/g, ' ')));
-}
-
-function quotedPrintable(s: string): string {
-  const bytes: number[] = [];
-  const soft = s.replace(/=\r?\n/g, '');
-  for (let i = 0; i < soft.length; i++) {
-    if (soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(soft.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else bytes.push(...Buffer.from(soft[i]!, 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-function parseMail(raw: string): { headers: Record<string, string>; text: string } {
-  const split = raw.indexOf('\r\n\r\n');
-  const headers: Record<string, string> = {};
-  for (const line of raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).toLowerCase()] = decodeHeader(line.slice(colon + 1).trim());
-  }
-  const body = raw.slice(split + 4);
-  const cte = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
-  const text = cte === 'quoted-printable' ? quotedPrintable(body) : cte === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : body;
-  return { headers, text: text.replace(/\r\n/g, '\n') };
 }
 
 describe('alarms by e-mail through SMTP', () => {

@@ -1,13 +1,11 @@
-import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthFailureLimiter } from '../../../office/http/auth-failures.js';
 import { buildOfficeApp } from '../../../office/http/app.js';
 import type { NewLockerSecrets } from '../../../office/lockers.js';
 import { codeMac, phoneMac, pinMac } from '../../../src/wire/credentials.js';
-import { openEnvelope } from '../../../src/wire/envelope.js';
-import { payloadSchema, type FeedChange } from '../../../src/wire/feed-schema.js';
-import { registration, startTestOffice, stopPostgresCluster, type TestOffice } from '../../helpers/office-rig.js';
+import type { FeedChange } from '../../../src/wire/feed-schema.js';
+import { pullFeed, registration, startTestOffice, stopPostgresCluster, type TestOffice } from '../../helpers/office-rig.js';
 import { until } from '../../helpers/until.js';
 
 /**
@@ -68,25 +66,7 @@ describe.each(['embedded', 'postgres'] as const)('office integration API (%s)', 
     return runs[0]!;
   }
 
-  /** Pulls a locker's feed from `after` to its end with the locker's own token, verifying every batch. */
-  async function pull(lockerId: string, after = 0): Promise<{ changes: FeedChange[]; last: number }> {
-    const publicKey = createPublicKey(t.office.ctx.signing.publicKeyPem);
-    const changes: FeedChange[] = [];
-    let cursor = after;
-    for (let page = 0; page < 100; page++) {
-      const res = await fetch(`${t.url}/v1/lockers/${lockerId}/feed?after=${cursor}`, { headers: { authorization: `Bearer ${secrets.get(lockerId)!.token}` } });
-      expect(res.status).toBe(200);
-      const opened = openEnvelope(await res.text(), publicKey);
-      if (!opened.ok) throw new Error(`feed of ${lockerId} does not verify: ${opened.reason}`);
-      const p = payloadSchema.parse(opened.payload);
-      expect(p.lockerId).toBe(lockerId);
-      expect(p.after).toBe(cursor);
-      changes.push(...p.changes);
-      cursor = p.last;
-      if (!p.more) return { changes, last: cursor };
-    }
-    throw new Error('feed never ended');
-  }
+  const pull = (lockerId: string, after = 0) => pullFeed(t, lockerId, secrets.get(lockerId)!.token, after);
 
   const upserts = (changes: FeedChange[], id: string): AuthorizationUpsert['authorization'][] =>
     changes.filter((c): c is AuthorizationUpsert => c.type === 'authorization.upsert' && c.authorization.id === id).map((c) => c.authorization);

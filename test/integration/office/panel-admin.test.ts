@@ -1,12 +1,10 @@
-import { createPublicKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClerk } from '../../../office/clerks.js';
 import type { NewLockerSecrets } from '../../../office/lockers.js';
 import { pinMac } from '../../../src/wire/credentials.js';
-import { openEnvelope } from '../../../src/wire/envelope.js';
-import { payloadSchema, type FeedChange } from '../../../src/wire/feed-schema.js';
+import type { FeedChange } from '../../../src/wire/feed-schema.js';
 import { hardDeniedCodes } from '../../../src/wire/policy.js';
-import { startTestOffice, type TestOffice } from '../../helpers/office-rig.js';
+import { pullFeed, startTestOffice, type TestOffice } from '../../helpers/office-rig.js';
 
 /**
  * The panel's admin areas (issue 16): staff who serve the lockers and the catalogue of document types. Only an
@@ -62,24 +60,7 @@ describe('clerks panel: staff and catalogue (admins only)', () => {
     return r.text();
   };
 
-  /** A locker's feed from `after` to its end, with the locker's own token, every batch verified. */
-  async function pull(lockerId: string, after = 0): Promise<{ changes: FeedChange[]; last: number }> {
-    const publicKey = createPublicKey(t.office.ctx.signing.publicKeyPem);
-    const changes: FeedChange[] = [];
-    let cursor = after;
-    for (let n = 0; n < 100; n++) {
-      const res = await fetch(`${t.url}/v1/lockers/${lockerId}/feed?after=${cursor}`, { headers: { authorization: `Bearer ${secrets.get(lockerId)!.token}` } });
-      expect(res.status).toBe(200);
-      const opened = openEnvelope(await res.text(), publicKey);
-      if (!opened.ok) throw new Error(`feed of ${lockerId} does not verify: ${opened.reason}`);
-      const p = payloadSchema.parse(opened.payload);
-      expect(p.lockerId).toBe(lockerId);
-      changes.push(...p.changes);
-      cursor = p.last;
-      if (!p.more) return { changes, last: cursor };
-    }
-    throw new Error('feed never ended');
-  }
+  const pull = (lockerId: string, after = 0) => pullFeed(t, lockerId, secrets.get(lockerId)!.token, after);
   const cursors = async (): Promise<Record<string, number>> => Object.fromEntries(await Promise.all(lockers.map(async (id) => [id, (await pull(id)).last] as const)));
   const staffFed = (changes: FeedChange[]) => changes.filter((c): c is StaffUpsert => c.type === 'staff.upsert').map((c) => c.staff);
   const typesFed = (changes: FeedChange[]) => changes.filter((c): c is TypeUpsert => c.type === 'documentType.upsert').map((c) => c.documentType);
