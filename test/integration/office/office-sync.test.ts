@@ -269,7 +269,9 @@ describe.each(['embedded', 'postgres'] as const)('office sync endpoints (%s)', (
 
     it('acknowledges only what arrived without a gap, and the whole run once the gap is filled', async () => {
       expect(await nextSeq(G)).toBe(1);
-      const ev = (seq: number): Event => ({ seq, type: 'compartment.fault', at: at(-10 + seq), data: { compartment: seq, kind: 'not-latched' } });
+      // Built once: a resend is byte-for-byte the same event, `at` included, however long the test takes.
+      const events = new Map([1, 2, 3, 4].map((seq): [number, Event] => [seq, { seq, type: 'compartment.fault', at: at(-10 + seq), data: { compartment: seq, kind: 'not-latched' } }]));
+      const ev = (seq: number): Event => events.get(seq)!;
       expect(await pushEvents(G, [ev(1), ev(2), ev(4)])).toBe(2);
       expect((await locker(G)).eventsThrough).toBe(2);
       expect(await eventRows(G)).toBe(3);
