@@ -27,13 +27,18 @@ export function isWellFormed(frame: Uint8Array): boolean {
 /**
  * One kind of frame a decoder can recognise. Kerong frames have no length byte: the length follows from a
  * command byte at a fixed position, so a spec looks at the first `probeLength` bytes and names the length.
+ * A family without STX/ETX framing (the XOR board, `xor-8a/codec.ts`) names its own first bytes and check.
  */
 export interface FrameSpec<F> {
   readonly name: string;
-  /** Bytes needed (from STX) before `lengthOf` can decide. */
+  /** The bytes a frame of this kind can start with; absent: STX, as every Kerong frame. */
+  readonly startBytes?: readonly number[];
+  /** Bytes needed (from the start byte) before `lengthOf` can decide. */
   readonly probeLength: number;
   /** The frame's full length if the bytes could start this kind of frame, else 0. */
   lengthOf(head: Uint8Array): number;
+  /** Whether a candidate of that length is a frame (framing bytes, checksum); absent: `isWellFormed`. */
+  wellFormed?(frame: Uint8Array): boolean;
   /** Turns a well-formed frame of this kind into its typed form. */
   decode(frame: Buffer): F;
 }
@@ -44,20 +49,24 @@ export interface Discard {
 }
 
 /**
- * A total frame decoder: bytes in, typed frames out. It hunts for STX, asks each spec for the length,
- * checks ETX and checksum, and on any mismatch drops one byte and hunts again, so it resynchronises on
+ * A total frame decoder: bytes in, typed frames out. It hunts for a start byte (STX, or any byte a spec
+ * names), asks each spec starting with that byte for the length, checks the frame (ETX and checksum, or the
+ * spec's own check), and on any mismatch drops one byte and hunts again, so it resynchronises on
  * the next frame. It never throws; what it drops is counted and reported as a `discard` event. Between
  * chunks it holds at most one frame's worth of bytes, so its memory is bounded whatever comes in.
  */
 export class FrameDecoder<F> extends Transform {
   private buf: Buffer = Buffer.alloc(0);
   private readonly maxProbe: number;
+  /** `isStart[b]`: some spec's frames can start with byte b. */
+  private readonly isStart: boolean[] = new Array<boolean>(256).fill(false);
   discardedBytes = 0;
   frames = 0;
 
   constructor(private readonly specs: readonly FrameSpec<F>[]) {
     super({ readableObjectMode: true });
     this.maxProbe = Math.max(...specs.map((s) => s.probeLength));
+    for (const s of specs) for (const b of s.startBytes ?? [STX]) this.isStart[b & 0xff] = true;
   }
 
   /** Bytes held while waiting for the rest of a frame. */
@@ -75,7 +84,7 @@ export class FrameDecoder<F> extends Transform {
     const out: F[] = [];
     this.buf = this.buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buf, chunk]);
     for (;;) {
-      const start = this.buf.indexOf(STX);
+      const start = this.startIndex();
       if (start < 0) {
         this.discard(this.buf.length, 'no-start-byte');
         break;
@@ -99,9 +108,16 @@ export class FrameDecoder<F> extends Transform {
     if (this.buf.length > 0) this.discard(this.buf.length, 'reset');
   }
 
+  /** Index of the first byte that can start a frame, or -1. */
+  private startIndex(): number {
+    for (let i = 0; i < this.buf.length; i++) if (this.isStart[this.buf[i]!]) return i;
+    return -1;
+  }
+
   private tryFrame(): 'wait' | 'bad' | { frame: F; length: number } {
     let waiting = false;
     for (const spec of this.specs) {
+      if (!(spec.startBytes ?? [STX]).includes(this.buf[0]!)) continue;
       if (this.buf.length < spec.probeLength) {
         waiting = true;
         continue;
@@ -113,7 +129,7 @@ export class FrameDecoder<F> extends Transform {
         continue;
       }
       const candidate = this.buf.subarray(0, length);
-      if (isWellFormed(candidate)) return { frame: spec.decode(Buffer.from(candidate)), length };
+      if ((spec.wellFormed ?? isWellFormed)(candidate)) return { frame: spec.decode(Buffer.from(candidate)), length };
     }
     // Bounded: a spec waits only while fewer bytes than its probe or frame length are held.
     return waiting && this.buf.length < Math.max(this.maxProbe, 64) ? 'wait' : 'bad';
