@@ -1,3 +1,4 @@
+import { split } from '../../helpers/split-bytes.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createDecoder, type BusFrame } from '../../../hardware/protocols/index.js';
@@ -37,19 +38,6 @@ function decodeAll(chunks: readonly Uint8Array[]): { frames: string[]; discarded
     maxPending = Math.max(maxPending, d.pending);
   }
   return { frames, discarded: d.discardedBytes, maxPending };
-}
-
-/** Cuts a buffer at random points. */
-function split(buf: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(buf.subarray(prev, p));
-    prev = p;
-  }
-  out.push(buf.subarray(prev));
-  return out;
 }
 
 describe('frame decoder properties', () => {

@@ -1,3 +1,4 @@
+import { split } from '../../helpers/split-bytes.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FrameDecoder } from '../../../hardware/protocols/frame-decoder.js';
@@ -51,18 +52,6 @@ function validFrame(n: number, dataByte: fc.Arbitrary<number> = fc.integer({ min
  * documented prefix case, tested in xor-8a.test.ts).
  */
 const noise = fc.uint8Array({ maxLength: 20 }).map((u) => Buffer.from(u.filter((b) => !START_BYTES.includes(b) && b !== 0x33)));
-
-function split(buf: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(buf.subarray(prev, p));
-    prev = p;
-  }
-  out.push(buf.subarray(prev));
-  return out;
-}
 
 describe('xor-8a decoder properties', () => {
   it('decode(encode(x)) round-trips every request, answer and status reply, for 2, 3 and 4 status bytes', () => {
