@@ -4,7 +4,7 @@ import { ErrorCodes, UrzError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
 import { FrameLog } from './frame-log.js';
 import type { Discard, FrameDecoder } from './protocols/frame-decoder.js';
-import { isRequestFrame, type BusFrame } from './protocols/index.js';
+import { isRequestFrame, replyOrigin, type BoardProtocol, type BusFrame } from './protocols/index.js';
 import { wireMs, type Transport } from './transport/transport.js';
 
 /** Lower runs first: an unlock waits for at most the transaction in flight, never for queued polls. */
@@ -21,6 +21,8 @@ export interface BusOptions {
    * frame take on the pair. 19200 (the Kerong default) when not given.
    */
   readonly baudRate?: number;
+  /** How long to keep quiet for an xor-8a unlock's answer, which comes after the pulse (1500 when not given). */
+  readonly unlockAnswerWindowMs?: number;
 }
 
 export interface BusStats {
@@ -31,10 +33,29 @@ export interface BusStats {
   echoes: number;
   unsolicited: number;
   discardedBytes: number;
-  /** Answers to an unlock heard within its reply window (some CU16 boards give one). */
+  /** Answers to an unlock heard within its reply window (some CU16 boards, every xor-8a board). */
   unlockReplies: number;
-  /** Well-formed frames of a command set the program does not speak (the other CU48 firmware), by address. */
-  unsupportedCommandSetFrames: Record<number, number>;
+  /**
+   * Replies no request was waiting for, by board address and the family they are in: a late reply, or a board
+   * answering in another command set than configured (a CU48 with the 0x60 firmware), which is then not "offline".
+   */
+  unclaimedReplies: Record<number, Partial<Record<BoardProtocol, number>>>;
+  /** Frames no code of ours builds (xor-8a open-all, long power): another master on the line; logged, never acted on. */
+  forbiddenFrames: number;
+}
+
+/**
+ * The answer a board may give to a command (a CU16's or a CU48 0x60's to an unlock, an xor-8a's after its pulse):
+ * the bus keeps quiet until it comes or `windowMs` (default `replyTimeoutMs`) passes.
+ */
+export interface CommandAnswer {
+  readonly match: (f: BusFrame) => boolean;
+  readonly windowMs?: number;
+  /**
+   * The answer may carry the request's very bytes (an xor-8a unlock answered with STATE 11): the first copy heard
+   * within this many ms of the write is the adapter's echo, any later copy (or one after a first) is the answer.
+   */
+  readonly echoWindowMs?: number;
 }
 
 export interface BusEvents {
@@ -50,7 +71,7 @@ interface Job {
   /** The reply a query waits for; undefined for a command. */
   readonly match: ((f: BusFrame) => boolean) | undefined;
   /** For a command a board may answer: that answer, waited for (never required) before the bus talks again. */
-  readonly answer: ((f: BusFrame) => boolean) | undefined;
+  readonly answer: CommandAnswer | undefined;
   retriesLeft: number;
   resolve(f: BusFrame | undefined): void;
   reject(e: UrzError): void;
@@ -58,6 +79,8 @@ interface Job {
 
 interface Waiter {
   readonly match: (f: BusFrame) => boolean;
+  /** Set for an answer that may repeat the request's bytes: see CommandAnswer.echoWindowMs. */
+  readonly sameBytes?: { readonly request: Buffer; readonly echoUntilMono: number; echoSeen: boolean };
   resolve(f: BusFrame): void;
   reject(e: UrzError): void;
 }
@@ -74,7 +97,7 @@ interface Waiter {
  */
 export class Bus extends EventEmitter<BusEvents> {
   readonly stats: BusStats = {
-    txFrames: 0, rxFrames: 0, timeouts: 0, retries: 0, echoes: 0, unsolicited: 0, discardedBytes: 0, unlockReplies: 0, unsupportedCommandSetFrames: {},
+    txFrames: 0, rxFrames: 0, timeouts: 0, retries: 0, echoes: 0, unsolicited: 0, discardedBytes: 0, unlockReplies: 0, unclaimedReplies: {}, forbiddenFrames: 0,
   };
   readonly log = new FrameLog(256);
   private readonly queues: Job[][] = [[], [], []];
@@ -114,18 +137,38 @@ export class Bus extends EventEmitter<BusEvents> {
   /**
    * Writes a command, once, and resolves when it is written. Rejects with BUS_CLOSED when nothing was written (the
    * line was down), with TRANSPORT_FAILED when the write itself failed (whether bytes went out is then unknown).
-   * `mayAnswer` names the answer a board may give (a CU16 to an unlock): the bus then keeps quiet for the reply
-   * window (`replyTimeoutMs`) or until that answer, counts it in `unlockReplies`, and gives it to no one else.
+   * `mayAnswer` names the answer a board may give (a CU16 to an unlock): the bus then keeps quiet for its window
+   * or until that answer, counts it in `unlockReplies`, and gives it to no one else.
    */
-  send(bytes: Buffer, priority: Priority = Priority.Unlock, mayAnswer?: (f: BusFrame) => boolean): Promise<void> {
+  send(bytes: Buffer, priority: Priority = Priority.Unlock, mayAnswer?: CommandAnswer): Promise<void> {
     return new Promise<BusFrame | undefined>((resolve, reject) => {
       this.enqueue({ bytes, priority, match: undefined, answer: mayAnswer, retriesLeft: 0, resolve, reject });
     }).then(() => undefined);
   }
 
-  /** Frames of an unsupported command set heard from this address since start. */
-  unsupportedFramesFrom(address: number): number {
-    return this.stats.unsupportedCommandSetFrames[address] ?? 0;
+  /** Replies heard from this address in a family other than `protocol` that no request claimed, since start. */
+  foreignRepliesFrom(address: number, protocol: BoardProtocol): number {
+    const byFamily = this.stats.unclaimedReplies[address] ?? {};
+    let n = 0;
+    for (const [p, count] of Object.entries(byFamily)) if (p !== protocol) n += count;
+    return n;
+  }
+
+  /** The family other than `protocol` heard most from this address (unclaimed replies), if any. */
+  foreignFamilyOf(address: number, protocol: BoardProtocol): BoardProtocol | undefined {
+    const byFamily = Object.entries(this.stats.unclaimedReplies[address] ?? {}).filter(([p]) => p !== protocol);
+    byFamily.sort((a, b) => b[1] - a[1]);
+    return byFamily[0]?.[0] as BoardProtocol | undefined;
+  }
+
+  /** The line speed the bus times its frames by. */
+  get baudRate(): number {
+    return this.opts.baudRate ?? 19_200;
+  }
+
+  /** See BusOptions.unlockAnswerWindowMs. */
+  get unlockAnswerWindowMs(): number {
+    return this.opts.unlockAnswerWindowMs ?? 1_500;
   }
 
   get queued(): number {
@@ -169,12 +212,12 @@ export class Bus extends EventEmitter<BusEvents> {
     }
     // Stale bytes of an earlier, torn reply must not join this one.
     this.decoder.reset();
-    const expected = job.match ?? job.answer;
-    const reply = expected === undefined ? undefined : this.arm(expected, job.match === undefined);
+    const at = this.clock.monoMs();
+    const reply = job.match !== undefined ? this.arm(job.match, this.opts.replyTimeoutMs, false)
+      : job.answer !== undefined ? this.armAnswer(job.answer, job.bytes, at) : undefined;
     // The reply may fail (timeout, line closed) before it is awaited below; that is handled there.
     reply?.catch(() => undefined);
     this.lastTx = job.bytes;
-    const at = this.clock.monoMs();
     try {
       this.emit('tx', job.bytes, at);
       this.log.add(this.clock.wallMs(), 'tx', job.bytes);
@@ -217,7 +260,7 @@ export class Bus extends EventEmitter<BusEvents> {
 
   /** The frame's wire time (what has not passed yet since the write began), then the inter-frame gap. */
   private async quiet(startedAt: number, bytes: number): Promise<void> {
-    const lineFree = Math.max(startedAt + wireMs(bytes, this.opts.baudRate ?? 19_200), this.clock.monoMs());
+    const lineFree = Math.max(startedAt + wireMs(bytes, this.baudRate), this.clock.monoMs());
     const until = lineFree + this.opts.interFrameGapMs;
     let waited = false;
     // A real clock's timer may fire a fraction of a millisecond early: wait again for what is left.
@@ -228,8 +271,24 @@ export class Bus extends EventEmitter<BusEvents> {
     if (!waited) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
+  /**
+   * The waiter for a command's answer, which no one requires. When the answer may repeat the request's bytes, the
+   * end of the echo window also drops any partial frame, so a torn echo cannot join the answer.
+   */
+  private armAnswer(answer: CommandAnswer, request: Buffer, writtenAt: number): Promise<BusFrame | undefined> {
+    const windowMs = answer.windowMs ?? this.opts.replyTimeoutMs;
+    if (answer.echoWindowMs === undefined) return this.arm(answer.match, windowMs, true);
+    const sameBytes = { request, echoUntilMono: writtenAt + answer.echoWindowMs, echoSeen: false };
+    const reply = this.arm(answer.match, windowMs, true, sameBytes);
+    const w = this.waiter;
+    const echoTimer = this.clock.setTimeout(() => {
+      if (this.waiter === w) this.decoder.reset();
+    }, answer.echoWindowMs);
+    return reply.finally(() => this.clock.clearTimeout(echoTimer));
+  }
+
   /** A reply waiter. `optional`: the window closes with undefined, not a timeout (an answer no one requires). */
-  private arm(match: (f: BusFrame) => boolean, optional: boolean): Promise<BusFrame | undefined> {
+  private arm(match: (f: BusFrame) => boolean, windowMs: number, optional: boolean, sameBytes?: NonNullable<Waiter['sameBytes']>): Promise<BusFrame | undefined> {
     return new Promise<BusFrame | undefined>((resolve, reject) => {
       const timer = this.clock.setTimeout(() => {
         if (this.waiter !== w) return;
@@ -239,10 +298,11 @@ export class Bus extends EventEmitter<BusEvents> {
           return;
         }
         this.stats.timeouts += 1;
-        reject(new UrzError(ErrorCodes.BusTimeout, `no reply within ${this.opts.replyTimeoutMs} ms`));
-      }, this.opts.replyTimeoutMs);
+        reject(new UrzError(ErrorCodes.BusTimeout, `no reply within ${windowMs} ms`));
+      }, windowMs);
       const w: Waiter = {
         match,
+        ...(sameBytes === undefined ? {} : { sameBytes }),
         resolve: (f) => {
           this.clock.clearTimeout(timer);
           resolve(f);
@@ -266,24 +326,43 @@ export class Bus extends EventEmitter<BusEvents> {
     this.stats.rxFrames += 1;
     this.log.add(this.clock.wallMs(), 'rx', f.raw);
     this.emit('frame', f);
-    if (isRequestFrame(f)) {
+    const w = this.waiter;
+    if (isRequestFrame(f) && !this.isAnswerWithRequestBytes(f, w)) {
       // Our own transmission heard back (an adapter without echo suppression), or another master.
       if (this.lastTx !== undefined && f.raw.equals(this.lastTx)) this.stats.echoes += 1;
       else this.stats.unsolicited += 1;
       return;
     }
-    if (f.kind === 'unsupported-command-set') {
-      // Never a reply to us: counted per address so a board with the other firmware is not just "offline".
-      this.stats.unsupportedCommandSetFrames[f.address] = this.unsupportedFramesFrom(f.address) + 1;
+    if (f.kind === 'xor-forbidden') {
+      this.stats.forbiddenFrames += 1;
+      this.logger.warn({ frame: f.raw.toString('hex'), what: f.what }, 'a frame this program never sends was heard on the bus: is another master connected?');
       return;
     }
-    const w = this.waiter;
     if (w !== undefined && w.match(f)) {
       this.waiter = undefined;
       w.resolve(f);
       return;
     }
     this.stats.unsolicited += 1;
+    const origin = replyOrigin(f);
+    if (origin !== undefined) {
+      const byFamily = (this.stats.unclaimedReplies[origin.address] ??= {});
+      byFamily[origin.protocol] = (byFamily[origin.protocol] ?? 0) + 1;
+    }
+  }
+
+  /**
+   * Whether a copy of the request's bytes is the board's answer rather than its echo: only for an answer that may
+   * repeat them, and only once the echo was taken or its window has passed (xor-8a/codec.ts, "echo or answer").
+   */
+  private isAnswerWithRequestBytes(f: BusFrame, w: Waiter | undefined): boolean {
+    const same = w?.sameBytes;
+    if (same === undefined || !f.raw.equals(same.request)) return false;
+    if (!same.echoSeen && this.clock.monoMs() <= same.echoUntilMono) {
+      same.echoSeen = true;
+      return false;
+    }
+    return true;
   }
 
   private failAll(reason: string): void {

@@ -28,7 +28,9 @@ export function createLockSystem(
   logger: Logger,
 ): LockSystem {
   const log = logger.child({ layer: 'hardware' });
-  const bus = new Bus(transport, createDecoder(boardConfigs.map((b) => b.protocol)), opts, clock, log);
+  const xorStatusBytes = boardConfigs.find((b) => b.protocol === 'xor-8a')?.statusBytes;
+  const decoder = createDecoder(boardConfigs.map((b) => b.protocol), xorStatusBytes === undefined ? {} : { xorStatusBytes });
+  const bus = new Bus(transport, decoder, opts, clock, log);
   const boards = boardConfigs.map((c) => createBoard(bus, c));
   const poller = new Poller(boards, opts, clock, log);
   const locks = new Locks(boards, poller, opts, clock, log);

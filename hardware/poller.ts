@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../src/clock.js';
 import type { Logger } from '../src/log.js';
-import { UnsupportedCommandSetError, type BoardStatus, type LockBoard } from './boards.js';
+import { OtherCommandSetError, type BoardStatus, type LockBoard } from './boards.js';
+import type { BoardProtocol } from './protocols/index.js';
 
 export interface LatchChange {
   readonly address: number;
@@ -32,7 +33,7 @@ interface BoardState {
   pollsOk: number;
   pollsFailed: number;
   lastError: string | undefined;
-  unsupportedCommandSet: boolean;
+  answersAs: BoardProtocol | undefined;
   latched: readonly boolean[] | undefined;
   lastOkMono: number | undefined;
   waiters: { since: number; resolve(s: BoardStatus): void; reject(e: unknown): void }[];
@@ -48,8 +49,8 @@ export interface BoardSnapshot {
   readonly pollsOk: number;
   readonly pollsFailed: number;
   readonly lastError: string | undefined;
-  /** The last poll failed while the address answered in a command set the program does not speak. */
-  readonly unsupportedCommandSet: boolean;
+  /** The last poll failed while the address answered in this other family's command set. */
+  readonly answersAs: BoardProtocol | undefined;
 }
 
 /**
@@ -71,7 +72,7 @@ export class Poller extends EventEmitter<PollerEvents> {
   ) {
     super();
     for (const b of boards) {
-      this.state.set(b.address, { online: undefined, misses: 0, pollsOk: 0, pollsFailed: 0, lastError: undefined, unsupportedCommandSet: false, latched: undefined, lastOkMono: undefined, waiters: [] });
+      this.state.set(b.address, { online: undefined, misses: 0, pollsOk: 0, pollsFailed: 0, lastError: undefined, answersAs: undefined, latched: undefined, lastOkMono: undefined, waiters: [] });
     }
   }
 
@@ -91,7 +92,7 @@ export class Poller extends EventEmitter<PollerEvents> {
     const s = this.get(address);
     return {
       address, online: s.online, misses: s.misses, latched: s.latched, lastOkMono: s.lastOkMono, pollsOk: s.pollsOk, pollsFailed: s.pollsFailed, lastError: s.lastError,
-      unsupportedCommandSet: s.unsupportedCommandSet,
+      answersAs: s.answersAs,
     };
   }
 
@@ -139,7 +140,7 @@ export class Poller extends EventEmitter<PollerEvents> {
       s.latched = status.latched;
       s.misses = 0;
       s.pollsOk += 1;
-      s.unsupportedCommandSet = false;
+      s.answersAs = undefined;
       s.lastOkMono = now;
       if (s.online !== true) {
         s.online = true;
@@ -156,7 +157,7 @@ export class Poller extends EventEmitter<PollerEvents> {
       s.pollsFailed += 1;
       const reason = (e as Error).message;
       s.lastError = reason;
-      s.unsupportedCommandSet = e instanceof UnsupportedCommandSetError;
+      s.answersAs = e instanceof OtherCommandSetError ? e.heard : undefined;
       if (s.misses >= this.opts.offlineAfterMisses && s.online !== false) {
         s.online = false;
         this.log.warn({ board: board.address, misses: s.misses, reason }, 'board offline');

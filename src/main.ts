@@ -64,7 +64,7 @@ function buildTransport(config: Config, clock: Clock, logger: Logger): { transpo
       return { transport: new TcpTransport({ host: bus.host, port: bus.port, reconnectMinMs: bus.reconnectMinMs, reconnectMaxMs: bus.reconnectMaxMs }, clock, log), simBus: undefined };
     case 'simulated': {
       const simBus = simulatedBusFor(config.boards, clock, undefined, bus.doorsCloseAfterMs);
-      return { transport: new SimulatedTransport(simBus, { baudRate: 19_200, replyDelayMs: bus.boardReplyDelayMs }, clock), simBus };
+      return { transport: new SimulatedTransport(simBus, { baudRate: bus.baudRate, replyDelayMs: bus.boardReplyDelayMs }, clock), simBus };
     }
   }
 }

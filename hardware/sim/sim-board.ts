@@ -1,8 +1,10 @@
 import type { Clock } from '../../src/clock.js';
+import type { Cu4860LayoutConfig } from '../boards.js';
 import type { BoardProtocol } from '../protocols/index.js';
 import { encodeCu16StatusReply, encodeCu16UnlockAnswer } from '../protocols/kerong-cu16/codec.js';
 import { encodeCu48StatusReply } from '../protocols/kerong-cu48/codec.js';
-import { encodeOtherFirmwareStatusReply } from '../protocols/kerong-cu48/other-firmware.js';
+import { CU4860_DEFAULT_LAYOUT, encodeCu4860StatusReply, type Cu4860Layout } from '../protocols/kerong-cu48-60/codec.js';
+import { XOR_8A, encodeXorStatusReply, encodeXorUnlockAnswer } from '../protocols/xor-8a/codec.js';
 
 /** Faults a test or the demo can switch on per board. Rates are probabilities per reply (0-1). */
 export interface BoardFaults {
@@ -20,13 +22,18 @@ export interface BoardFaults {
   garbage: boolean;
   /** Unlock commands do nothing: the latch stays latched. */
   stuckLatch: boolean;
-  /** (CU16) Answers an unlock with a 0x35 frame addressed to the lock, as several public drivers expect. */
+  /**
+   * Answers an unlock: (CU16) with a 0x35 frame addressed to the lock, as several public drivers expect; (CU48
+   * 0x60) with an 18-byte status reply, as one public driver expects. An xor-8a board always answers, after its
+   * pulse, with `8A ADDR CH STATE BCC`.
+   */
   answersUnlock: boolean;
-  /** (CU16) Extra delay before that answer: beyond the bus's reply window it arrives as a late answer. */
+  /** Extra delay before an unlock's answer: beyond the bus's window it arrives as a late answer. */
   unlockReplyDelayMs: number;
   /**
-   * (CU48) Runs the other firmware: understands only 0x60/0x61, and answers a status request, ours included, with
-   * its 18-byte 0x75 reply. Our unlocks (0x51) do nothing.
+   * (CU48 of either firmware) Runs the other firmware: a `kerong-cu48` board speaks 0x60/0x61 and a
+   * `kerong-cu48-60` one 0x50/0x51. It answers a status request of either, ours included, in its own command set;
+   * unlocks of the other set do nothing.
    */
   otherFirmware: boolean;
   dropRate: number;
@@ -51,8 +58,18 @@ export interface SimBoardOptions {
   readonly locks: number;
   /** The switch bit value that means latched, as wired on this board. */
   readonly latchedBit: 0 | 1;
+  /** xor-8a: status bytes in a read-all reply (3 when absent). */
+  readonly statusBytes?: number | undefined;
+  /** kerong-cu48-60: the layout its replies are written in (the codec's default when absent). */
+  readonly layout?: Cu4860LayoutConfig | undefined;
   /** Time from an unlock command to the latch reading released (the solenoid pulse). */
   readonly releaseDelayMs?: number;
+  /**
+   * xor-8a: when the board answers an unlock, counted from the command (its pulse; 300 ms when absent). A real
+   * board answers "about 1 s" after (A13); it must be later than the echo window (wire time + 100 ms), or a STATE 11
+   * answer, byte for byte the request, is taken for the adapter's echo (xor-8a/codec.ts).
+   */
+  readonly xorAnswerAfterMs?: number;
   /** When set, a released latch catches again after this long, as if a person took the document and shut the door. */
   readonly autoCloseMs?: number;
   readonly clock: Clock;
@@ -60,7 +77,7 @@ export interface SimBoardOptions {
 }
 
 /**
- * A Kerong board as the bus sees it. Each lock's switch reads latched until an unlock releases it (after the
+ * A lock board of any family as the bus sees it. Each lock's switch reads latched until an unlock releases it (after the
  * pulse); it latches again when the door is pushed shut. Replies are built with the production encoders.
  */
 export class SimBoard {
@@ -72,7 +89,10 @@ export class SimBoard {
   readonly unlocks: number[] = [];
   private readonly latched: boolean[];
   private readonly latchedBit: 0 | 1;
+  private readonly statusBytes: number;
+  private readonly layout: Cu4860Layout;
   private readonly releaseDelayMs: number;
+  private readonly xorAnswerAfterMs: number;
   private readonly autoCloseMs: number | undefined;
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -84,7 +104,10 @@ export class SimBoard {
     this.address = o.address;
     this.locks = o.locks;
     this.latchedBit = o.latchedBit;
+    this.statusBytes = o.statusBytes ?? XOR_8A.defaultStatusBytes;
+    this.layout = { ...CU4860_DEFAULT_LAYOUT, ...o.layout, latchedBit: o.latchedBit };
     this.releaseDelayMs = o.releaseDelayMs ?? 20;
+    this.xorAnswerAfterMs = o.xorAnswerAfterMs ?? 300;
     this.autoCloseMs = o.autoCloseMs;
     this.clock = o.clock;
     this.random = o.random ?? Math.random;
@@ -132,28 +155,50 @@ export class SimBoard {
     this.timers.add(t);
   }
 
+  /** The command set the board answers in now: its own, or (CU48 with `otherFirmware`) the other firmware's. */
+  speaks(): BoardProtocol {
+    if (!this.faults.otherFirmware) return this.protocol;
+    if (this.protocol === 'kerong-cu48') return 'kerong-cu48-60';
+    if (this.protocol === 'kerong-cu48-60') return 'kerong-cu48';
+    return this.protocol;
+  }
+
   /**
-   * An unlock command in the command set this board speaks (ours, or the other firmware's when that is on):
-   * acted on like `unlock`, and answered when the board answers unlocks.
+   * An unlock command in `commandSet`: acted on like `unlock` if the board speaks it, and answered when the board
+   * answers unlocks. A command set it does not speak does nothing.
    */
-  unlockCommand(lock: number, otherFirmware = false): SimReply | undefined {
-    if (otherFirmware !== (this.protocol === 'kerong-cu48' && this.faults.otherFirmware)) return undefined; // a command set it does not speak
-    const answer = this.faults.answersUnlock && this.protocol === 'kerong-cu16' && lock >= 1 && lock <= this.locks
-      ? encodeCu16UnlockAnswer(this.address, lock, this.bits())
-      : undefined;
+  unlockCommand(lock: number, commandSet: BoardProtocol = this.protocol): SimReply | undefined {
+    if (commandSet !== this.speaks()) return undefined;
+    const known = lock >= 1 && lock <= this.locks;
+    const answer = known ? this.unlockAnswer(lock) : undefined;
     this.unlock(lock);
     if (answer === undefined || this.faults.offline || this.faults.noReply) return undefined;
-    return { bytes: answer, extraDelayMs: this.faults.unlockReplyDelayMs };
+    return answer;
+  }
+
+  /** The answer to an unlock, if this board gives one, built before the command is acted on. */
+  private unlockAnswer(lock: number): SimReply | undefined {
+    const delay = this.faults.unlockReplyDelayMs;
+    switch (this.speaks()) {
+      case 'kerong-cu16':
+        return this.faults.answersUnlock ? { bytes: encodeCu16UnlockAnswer(this.address, lock, this.bits()), extraDelayMs: delay } : undefined;
+      case 'kerong-cu48-60':
+        return this.faults.answersUnlock ? { bytes: encodeCu4860StatusReply(this.address, { latched: this.latched }, this.layout), extraDelayMs: delay } : undefined;
+      case 'xor-8a': {
+        // Sent after the pulse with the channel's switch as it then reads: STATE 11 is raw bit 1 (the request's bytes).
+        const rawAfter = this.faults.stuckLatch ? this.latchedBit : 1 - this.latchedBit;
+        return { bytes: encodeXorUnlockAnswer(this.address, lock, rawAfter === 1 ? XOR_8A.stateHigh : XOR_8A.stateLow), extraDelayMs: this.xorAnswerAfterMs + delay };
+      }
+      default:
+        return undefined;
+    }
   }
 
   /** The status reply, with whatever faults are switched on; undefined when the board stays silent. */
   statusReply(): SimReply | undefined {
     const f = this.faults;
     if (f.offline || f.noReply || this.random() < f.dropRate) return undefined;
-    const bits = this.bits();
-    let bytes = this.protocol === 'kerong-cu16'
-      ? encodeCu16StatusReply(this.address, bits)
-      : f.otherFirmware ? encodeOtherFirmwareStatusReply(this.address, bits) : encodeCu48StatusReply(this.address, bits);
+    let bytes = this.encodeStatus();
     if (f.badChecksum || this.random() < f.corruptRate) {
       bytes = Buffer.from(bytes);
       bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x5a;
@@ -163,6 +208,15 @@ export class SimBoard {
     let extraDelayMs = f.slowReplyMs;
     if (this.random() < f.delayRate) extraDelayMs += f.delayMs;
     return { bytes, extraDelayMs };
+  }
+
+  private encodeStatus(): Buffer {
+    switch (this.speaks()) {
+      case 'kerong-cu16': return encodeCu16StatusReply(this.address, this.bits());
+      case 'kerong-cu48': return encodeCu48StatusReply(this.address, this.bits());
+      case 'kerong-cu48-60': return encodeCu4860StatusReply(this.address, { latched: this.latched }, this.layout);
+      case 'xor-8a': return encodeXorStatusReply(this.address, this.bits(), this.statusBytes);
+    }
   }
 
   /** Each lock's raw switch bit, as wired. */

@@ -9,11 +9,24 @@ export function simulatedBusFor(boards: readonly BoardConfig[], clock: Clock, re
     boards.map((b) => new SimBoard({
       protocol: b.protocol,
       address: b.address,
-      locks: b.protocol === 'kerong-cu48' ? 48 : 16,
+      locks: physicalLocks(b),
       latchedBit: b.latchedBit,
+      statusBytes: b.statusBytes,
+      layout: b.layout,
       clock,
       ...(releaseDelayMs === undefined ? {} : { releaseDelayMs }),
       ...(autoCloseMs === undefined ? {} : { autoCloseMs }),
     })),
+    { xorStatusBytes: boards.find((b) => b.protocol === 'xor-8a')?.statusBytes },
   );
+}
+
+/** The locks the board itself has: a CU48 48 and a CU16 16 whatever the config uses; an xor-8a board as configured. */
+function physicalLocks(b: BoardConfig): number {
+  switch (b.protocol) {
+    case 'kerong-cu48':
+    case 'kerong-cu48-60': return 48;
+    case 'kerong-cu16': return 16;
+    case 'xor-8a': return b.locks;
+  }
 }

@@ -1,9 +1,6 @@
 import { verifyAuditWithArchive } from '../store/audit-archive.js';
 import { auditArchiveDir } from '../service/housekeeping.js';
-import { createBoard, UnsupportedCommandSetError, unsupportedCommandSetNote } from '../../hardware/boards.js';
-import { CU16 } from '../../hardware/protocols/kerong-cu16/codec.js';
-import { CU48 } from '../../hardware/protocols/kerong-cu48/codec.js';
-import { Priority } from '../../hardware/bus.js';
+import { scanBus } from './bus-scan.js';
 import { technicianActor, type AdminErrorCode, type Technician } from './protocol.js';
 import { selftest } from './selftest.js';
 import { lockerStatus, type AdminContext } from './status.js';
@@ -13,9 +10,6 @@ export class AdminError extends Error {
     super(message);
   }
 }
-
-/** The addresses a scan probes: every one a board may have, never a broadcast (CU48 0x0A, CU16 15). */
-const addressRanges = { 'kerong-cu48': CU48.maxAddress + 1, 'kerong-cu16': CU16.maxBoard + 1 } as const;
 
 function compartmentId(c: AdminContext, args: Record<string, unknown>): number {
   const id = Number(args.id);
@@ -72,23 +66,9 @@ export class AdminCommands {
     return { frames: this.c.hardware.bus.log.recent().slice(-limit) };
   }
 
-  /**
-   * Which addresses answer a status request, configured or not: a miswired or misaddressed board shows here, and
-   * so does one that answers in a command set the program does not speak (its firmware), which is not "absent".
-   */
+  /** Which addresses answer a status request, in which family's command set, configured or not (bus-scan.ts). */
   private async busScan(): Promise<unknown> {
-    const found: { protocol: string; address: number; configured: boolean; answers: boolean; unsupportedCommandSet: boolean; note?: string }[] = [];
-    for (const protocol of ['kerong-cu48', 'kerong-cu16'] as const) {
-      if (!this.c.config.boards.some((b) => b.protocol === protocol)) continue;
-      for (let address = 0; address < addressRanges[protocol]; address++) {
-        const configured = this.c.config.boards.some((b) => b.protocol === protocol && b.address === address);
-        const board = createBoard(this.c.hardware.bus, { address, protocol, locks: protocol === 'kerong-cu48' ? 48 : 16, latchedBit: 1 });
-        const answer = await board.status(Priority.Maintenance, 0).then(() => 'status' as const, (e: unknown) => (e instanceof UnsupportedCommandSetError ? 'unsupported' as const : 'none' as const));
-        const unsupportedCommandSet = answer === 'unsupported';
-        found.push({ protocol, address, configured, answers: answer === 'status', unsupportedCommandSet, ...(unsupportedCommandSet ? { note: unsupportedCommandSetNote } : {}) });
-      }
-    }
-    return { boards: found };
+    return scanBus(this.c.config, this.c.hardware.bus);
   }
 
   private async open(args: Record<string, unknown>, actor: string): Promise<unknown> {

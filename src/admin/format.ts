@@ -18,7 +18,7 @@ export function formatStatus(s: Obj): string {
     `locker ${s.lockerId}  version ${s.version}  up ${s.uptimeS} s  mode ${s.mode}`,
     `bus ${s.bus.transport} ${s.bus.open ? 'open' : 'DOWN'}: tx ${s.bus.txFrames} rx ${s.bus.rxFrames} timeouts ${s.bus.timeouts} retries ${s.bus.retries} discarded bytes ${s.bus.discardedBytes}`,
     'boards:',
-    ...(s.boards as Obj[]).map((b) => `  ${pad(b.address, 3)} ${pad(b.protocol, 12)} ${b.online ? 'online ' : b.unsupportedCommandSet ? 'answers with an unsupported command set' : 'OFFLINE'}  polls ok ${b.pollsOk} failed ${b.pollsFailed}${b.lastError ? `  last error: ${b.lastError}` : ''}`),
+    ...(s.boards as Obj[]).map((b) => `  ${pad(b.address, 3)} ${pad(b.protocol, 12)} ${b.online ? 'online ' : b.answersAs ? `answers as ${b.answersAs}` : 'OFFLINE'}  polls ok ${b.pollsOk} failed ${b.pollsFailed}${b.lastError ? `  last error: ${b.lastError}` : ''}`),
     'compartments:',
     ...(s.compartments as Obj[]).map((c) => `  ${pad(c.id, 4)} board ${c.board} lock ${pad(c.lock, 3)} ${pad(c.size, 2)} ${pad(c.state, 9)} latch ${c.latched === null ? '?' : c.latched ? 'latched' : 'released'}${c.fault ? `  fault: ${c.fault}` : ''}`),
     `sync: cursor ${s.sync.cursor}, outbox ${s.sync.outboxPending} pending, last verified batch ${ago(s.sync.lastVerifiedPullAgoS)}, last verified acknowledgement ${ago(s.sync.lastVerifiedAckAgoS)} (failures: pull ${s.sync.pullFailures}, refused batches ${s.sync.pullRefusals}, push ${s.sync.pushFailures})`,
@@ -31,9 +31,9 @@ export function formatStatus(s: Obj): string {
 }
 
 export function formatScan(r: Obj): string {
-  return (r.boards as Obj[])
-    .map((b) => `${pad(b.protocol, 12)} address ${pad(b.address, 3)} ${b.answers ? 'answers' : '-      '} ${b.configured ? 'configured' : ''}${b.unsupportedCommandSet ? '  answers with an unsupported command set' : b.answers !== b.configured ? '  <- check wiring or address' : ''}`)
-    .join('\n');
+  const lines = (r.addresses as Obj[]).map((a) =>
+    `address ${pad(a.address, 3)} speaks ${pad((a.speaks as string[]).join(', ') || '-', 16)} configured ${pad(a.configuredAs ?? '-', 16)}${a.problem ? `  <- ${a.problem}` : ''}`);
+  return [`bus at ${r.baudRate} baud; ${(r.boards as Obj[]).length} probes`, ...(lines.length > 0 ? lines : ['no board answered and none is configured'])].join('\n');
 }
 
 export function formatBusLog(r: Obj): string {

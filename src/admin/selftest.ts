@@ -1,7 +1,7 @@
 import { verifyAuditWithArchive } from '../store/audit-archive.js';
 import { auditArchiveDir } from '../service/housekeeping.js';
 import { diskFree, type AdminContext } from './status.js';
-import { UnsupportedCommandSetError, unsupportedCommandSetNote } from '../../hardware/boards.js';
+import { answersAsNote, OtherCommandSetError } from '../../hardware/boards.js';
 
 export interface Check {
   readonly item: string;
@@ -22,7 +22,7 @@ export async function selftest(c: AdminContext): Promise<{ verdict: 'ok' | 'warn
     const read = await Promise.race([
       c.hardware.poller.nextStatus(b.address).then((s) => `answered, ${s.latched.filter((l) => !l).length} of ${s.latched.length} latches released`),
       new Promise<undefined>((r) => setTimeout(() => r(undefined), boardReadTimeoutMs)),
-    ]).catch((e: unknown) => (e instanceof UnsupportedCommandSetError ? `${unsupportedCommandSetNote}: check its firmware` : `error: ${(e as Error).message}`));
+    ]).catch((e: unknown) => (e instanceof OtherCommandSetError ? `${answersAsNote(e.heard)}: check its firmware or set its protocol` : `error: ${(e as Error).message}`));
     const ok = read?.startsWith('answered') === true;
     checks.push({ item: `board ${b.address} (${b.protocol})`, verdict: ok ? 'ok' : 'fail', detail: read ?? `no answer within ${boardReadTimeoutMs} ms` });
   }

@@ -6,7 +6,7 @@ import { databasePath, type Store } from '../store/store.js';
 import type { Sync } from '../sync/build.js';
 import type { GpioPort } from '../../hardware/gpio/port.js';
 import type { LockSystem } from '../../hardware/lock-system.js';
-import { unsupportedCommandSetNote } from '../../hardware/boards.js';
+import { answersAsNote } from '../../hardware/boards.js';
 
 /** What the admin commands may look at and act on: the daemon's parts, as its composition root built them. */
 export interface AdminContext {
@@ -27,11 +27,11 @@ export function lockerStatus(c: AdminContext): Record<string, unknown> {
   const now = clock.monoMs();
   const boards = config.boards.map((b) => {
     const s = hardware.poller.snapshot(b.address);
-    // Not "offline": the address answers, in a command set the program does not speak (the board's firmware).
+    // Not "offline": the address answers, in another family's command set than configured (the board's firmware).
     return {
       address: b.address, protocol: b.protocol, online: s.online === true, missesInRow: s.misses, pollsOk: s.pollsOk, pollsFailed: s.pollsFailed,
       lastError: s.lastError ?? null, lastOkAgoMs: s.lastOkMono === undefined ? null : Math.round(now - s.lastOkMono),
-      unsupportedCommandSet: s.unsupportedCommandSet, ...(s.unsupportedCommandSet ? { note: unsupportedCommandSetNote } : {}),
+      answersAs: s.answersAs ?? null, ...(s.answersAs === undefined ? {} : { note: answersAsNote(s.answersAs) }),
     };
   });
   const faults = new Map((store.db.prepare('SELECT id, fault_kind FROM compartment').all() as { id: number; fault_kind: string | null }[]).map((r) => [r.id, r.fault_kind]));

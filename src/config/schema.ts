@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { BOARD_PROTOCOLS } from '../../hardware/protocols/index.js';
+import { busBaudRate, checkBoard, checkBus } from './board-rules.js';
 import { kioskSchema } from './kiosk-schema.js';
 
 /**
@@ -36,6 +38,11 @@ const busTimings = {
   offlineAfterMisses: z.number().int().min(1).max(100).default(3),
   /** Minimum time between two unlock commands to the same compartment. */
   unlockMinIntervalMs: z.number().int().min(100).max(600_000).default(1_000),
+  /**
+   * How long the bus keeps quiet after an xor-8a unlock for the board's answer, which comes after the pulse (about
+   * 1 s on the documented board); an answer ends it early. Must be shorter than unlockConfirmTimeoutMs.
+   */
+  unlockAnswerWindowMs: z.number().int().min(100).max(5_000).default(1_200),
   /** How long after an unlock the latch must read released before the unlock counts as failed. */
   unlockConfirmTimeoutMs: z.number().int().min(100).max(30_000).default(1_500),
 };
@@ -49,7 +56,8 @@ const reconnect = {
 const serialBus = z.strictObject({
   transport: z.literal('serial'),
   path: nonEmptyPath,
-  baudRate: z.number().int().min(1_200).max(115_200).default(19_200),
+  /** The boards' line speed; absent: the speed their family talks at (19200 Kerong, 9600 xor-8a). */
+  baudRate: z.number().int().min(1_200).max(115_200).optional(),
   ...reconnect,
   ...busTimings,
 });
@@ -62,7 +70,7 @@ const tcpBus = z.strictObject({
    * The line speed of the bridge's RS-485 side. The socket takes the bytes at once; the bus waits for their wire
    * time at this speed before its inter-frame gap, so the gap is silence on the pair and not only in the socket.
    */
-  baudRate: z.number().int().min(1_200).max(115_200).default(19_200),
+  baudRate: z.number().int().min(1_200).max(115_200).optional(),
   ...reconnect,
   ...busTimings,
   /** A reply crosses the network and the bridge's buffering as well as the pair: public TCP clients wait 1-2 s. */
@@ -85,18 +93,36 @@ const simulatedBus = z.strictObject({
 
 const bus = z.discriminatedUnion('transport', [serialBus, tcpBus, simulatedBus]);
 
+/**
+ * How a CU48 0x60 board's twelve data bytes are read where public sources disagree (hardware/protocols/
+ * kerong-cu48-60/codec.ts, E1); each key absent: the KerongConsole capture's reading.
+ */
+const cu4860Layout = z.strictObject({
+  latchBytes: z.enum(['D1-D6', 'D7-D12']).optional(),
+  sensorBytes: z.enum(['D1-D6', 'D7-D12', 'none']).optional(),
+  bitOrder: z.enum(['lsb-first', 'msb-first']).optional(),
+  sensorActiveBit: z.literal([0, 1]).optional(),
+}).refine((l) => l.latchBytes === undefined || l.sensorBytes !== l.latchBytes, { message: 'the latches and the sensors cannot be the same bytes', path: ['sensorBytes'] });
+
 const board = z.strictObject({
-  /** CU48: 0x00-0x09 (0x0A is broadcast). CU16: the high nibble of the address byte, 0-14 (15 is broadcast). */
-  address: z.number().int().min(0).max(15),
-  protocol: z.enum(['kerong-cu48', 'kerong-cu16']),
+  /**
+   * CU48 (either firmware): 0x00-0x09 (0x0A is broadcast). CU16: the high nibble of the address byte, 0-14 (15 is
+   * broadcast). xor-8a: 1-31, the DIP switches. Per family in board-rules.ts.
+   */
+  address: z.number().int().min(0).max(31),
+  protocol: z.enum(BOARD_PROTOCOLS),
   locks: z.number().int().min(1).max(48),
   /** The status-bit value that means "latched / door closed"; depends on the switch wiring (NO/NC). */
   latchedBit: z.literal([0, 1]),
+  /** xor-8a only: the status bytes of its read-all reply (no length byte says; 3 on the captured 8-channel board). */
+  statusBytes: z.number().int().min(2).max(4).optional(),
+  /** kerong-cu48-60 only. */
+  layout: cu4860Layout.optional(),
 });
 
 const compartment = z.strictObject({
   id: z.number().int().min(1).max(9_999),
-  board: z.number().int().min(0).max(15),
+  board: z.number().int().min(0).max(31),
   /** Counted from 1, as printed on the board. */
   lock: z.number().int().min(1).max(48),
   size: z.enum(['S', 'M', 'L']),
@@ -228,16 +254,25 @@ export const configSchema = z
     retention: retention.default(retention.parse({})),
     metrics: metrics.optional(),
   })
-  .superRefine(checkLayout);
+  .superRefine(checkLayout)
+  .superRefine((c, ctx) => {
+    if (!Array.isArray(c.boards)) return;
+    c.boards.forEach((b, i) => checkBoard(b, i, ctx));
+    const given = c.bus.transport === 'simulated' ? undefined : c.bus.baudRate;
+    checkBus(c.boards, given, ctx);
+    if (c.boards.some((b) => b.protocol === 'xor-8a') && c.bus.unlockConfirmTimeoutMs <= c.bus.unlockAnswerWindowMs + c.bus.replyTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom', path: ['bus', 'unlockConfirmTimeoutMs'],
+        message: `must be more than unlockAnswerWindowMs + replyTimeoutMs (${c.bus.unlockAnswerWindowMs + c.bus.replyTimeoutMs}): an xor-8a unlock's release is read only after the board's answer window`,
+      });
+    }
+  })
+  .transform((c) => ({ ...c, bus: { ...c.bus, baudRate: busBaudRate(c.boards, c.bus.transport === 'simulated' ? undefined : c.bus.baudRate) } }));
 
 export type Config = z.output<typeof configSchema>;
-export type BoardConfig = Config['boards'][number];
-export type CompartmentConfig = Config['compartments'][number];
+export type BoardConfig = z.output<typeof board>;
+export type CompartmentConfig = z.output<typeof compartment>;
 export type BusConfig = Config['bus'];
-
-const maxLocks = { 'kerong-cu48': 48, 'kerong-cu16': 16 } as const;
-/** The highest address each family gives one board; the next one up is that family's broadcast address. */
-const maxAddress = { 'kerong-cu48': 9, 'kerong-cu16': 14 } as const;
 
 /** Cross-key rules: each compartment names an existing board and lock, nothing is used twice. */
 function checkLayout(c: { boards: BoardConfig[]; compartments: CompartmentConfig[]; kiosk?: { columns?: number[][] | undefined } }, ctx: z.RefinementCtx): void {
@@ -250,14 +285,6 @@ function checkLayout(c: { boards: BoardConfig[]; compartments: CompartmentConfig
       ctx.addIssue({ code: 'custom', path: ['boards', i, 'address'], message: `address ${b.address} is used twice` });
     }
     boards.set(b.address, b);
-    if (b.locks > maxLocks[b.protocol]) {
-      ctx.addIssue({ code: 'custom', path: ['boards', i, 'locks'], message: `${b.protocol} has at most ${maxLocks[b.protocol]} locks` });
-    }
-    if (b.protocol === 'kerong-cu16' && b.address === 15) {
-      ctx.addIssue({ code: 'custom', path: ['boards', i, 'address'], message: '15 is the CU16 broadcast address: an unlock there opens that lock on every CU16 board' });
-    } else if (b.address > maxAddress[b.protocol]) {
-      ctx.addIssue({ code: 'custom', path: ['boards', i, 'address'], message: `${b.protocol} addresses are 0-${maxAddress[b.protocol]}` });
-    }
   });
   const ids = new Set<number>();
   const locks = new Set<string>();

@@ -158,11 +158,16 @@ describe('urzedomat diag over the admin socket', () => {
     expect(audit('lockout.reset').at(-1)!.actor).toBe(me);
   });
 
-  it('bus scan: exactly the configured addresses answer; bus log shows the frames in hex', async () => {
-    const scan = JSON.parse((await diag('bus', 'scan', '--json')).stdout) as { boards: { protocol: string; address: number; answers: boolean; configured: boolean }[] };
+  it('bus scan: exactly the configured addresses answer, each in its family; bus log shows the frames in hex', async () => {
+    const scan = JSON.parse((await diag('bus', 'scan', '--json')).stdout) as { baudRate: number; boards: { protocol: string; address: number; answers: boolean; configured: boolean }[]; addresses: Record<string, unknown>[] };
     expect(scan.boards.filter((b) => b.answers).map((b) => `${b.protocol}@${b.address}`)).toEqual(['kerong-cu48@0', 'kerong-cu16@1']);
-    expect(scan.boards).toHaveLength(10 + 15); // CU48 0-9; CU16 0-14 (15 is its broadcast address, never probed)
+    // Every family at the bus's 19200 baud: CU48 0-9, CU16 0-14 (15 is its broadcast address, never probed), CU48 0x60 0-9.
+    expect(scan.boards).toHaveLength(10 + 15 + 10);
+    expect(scan.baudRate).toBe(19_200);
     expect(scan.boards.some((b) => b.protocol === 'kerong-cu16' && b.address === 15)).toBe(false);
+    expect(scan.boards.some((b) => b.protocol === 'xor-8a')).toBe(false); // a 9600-baud family cannot be heard at 19200
+    expect(scan.addresses).toEqual([{ address: 0, configuredAs: 'kerong-cu48', speaks: ['kerong-cu48'] }, { address: 1, configuredAs: 'kerong-cu16', speaks: ['kerong-cu16'] }]);
+    expect((await diag('bus', 'scan')).stdout).toMatch(/^address 0 +speaks kerong-cu48 +configured kerong-cu48 *$/m);
     const log = await diag('bus', 'log', '--limit', '20');
     expect(log.code).toBe(0);
     const spaced = hex(encodeCu48Status(0)).replace(/(..)(?!$)/g, '$1 ');
@@ -210,23 +215,26 @@ describe('urzedomat diag over the admin socket', () => {
     const poller = rig.daemon.hardware.poller;
     rig.daemon.simBus!.board(0).faults.otherFirmware = true;
     try {
-      await until(() => poller.snapshot(0).online === false && poller.snapshot(0).unsupportedCommandSet, 10_000, 'board 0 heard in another command set');
+      await until(() => poller.snapshot(0).online === false && poller.snapshot(0).answersAs === 'kerong-cu48-60', 10_000, 'board 0 heard in another command set');
       const status = JSON.parse((await diag('status', '--json')).stdout) as { boards: Record<string, unknown>[] };
-      expect(status.boards[0]).toMatchObject({ address: 0, online: false, unsupportedCommandSet: true });
-      expect(status.boards[0]!.lastError).toContain('answers with an unsupported command set');
-      expect(status.boards[1]).toMatchObject({ address: 1, online: true, unsupportedCommandSet: false });
-      expect((await diag('status')).stdout).toMatch(/^ +0 +kerong-cu48 .*answers with an unsupported command set/m);
-      const scan = JSON.parse((await diag('bus', 'scan', '--json')).stdout) as { boards: Record<string, unknown>[] };
-      expect(scan.boards.find((b) => b.protocol === 'kerong-cu48' && b.address === 0)).toMatchObject({ answers: false, unsupportedCommandSet: true, note: 'answers with an unsupported command set' });
-      expect(scan.boards.find((b) => b.protocol === 'kerong-cu16' && b.address === 1)).toMatchObject({ answers: true, unsupportedCommandSet: false });
+      expect(status.boards[0]).toMatchObject({ address: 0, online: false, answersAs: 'kerong-cu48-60', note: 'answers as kerong-cu48-60' });
+      expect(status.boards[0]!.lastError).toContain('answers as kerong-cu48-60, not as the configured kerong-cu48');
+      expect(status.boards[1]).toMatchObject({ address: 1, online: true, answersAs: null });
+      expect((await diag('status')).stdout).toMatch(/^ +0 +kerong-cu48 .*answers as kerong-cu48-60/m);
+      const scan = JSON.parse((await diag('bus', 'scan', '--json')).stdout) as { boards: Record<string, unknown>[]; addresses: Record<string, unknown>[] };
+      expect(scan.boards.find((b) => b.protocol === 'kerong-cu48' && b.address === 0)).toMatchObject({ answers: false, answersAs: 'kerong-cu48-60' });
+      expect(scan.boards.find((b) => b.protocol === 'kerong-cu48-60' && b.address === 0)).toMatchObject({ answers: true, configured: false });
+      expect(scan.boards.find((b) => b.protocol === 'kerong-cu16' && b.address === 1)).toMatchObject({ answers: true });
+      expect(scan.addresses[0]).toMatchObject({ address: 0, configuredAs: 'kerong-cu48', speaks: ['kerong-cu48-60'], problem: expect.stringContaining('answers as kerong-cu48-60') });
+      expect((await diag('bus', 'scan')).stdout).toMatch(/^address 0 +speaks kerong-cu48-60 +configured kerong-cu48 +<- configured as kerong-cu48 but answers as kerong-cu48-60/m);
       const selftest = await diag('selftest');
       expect(selftest.code).toBe(1);
-      expect(selftest.stdout).toMatch(/^FAIL +board 0 \(kerong-cu48\) +answers with an unsupported command set/m);
+      expect(selftest.stdout).toMatch(/^FAIL +board 0 \(kerong-cu48\) +answers as kerong-cu48-60/m);
     } finally {
       rig.daemon.simBus!.board(0).faults.otherFirmware = false;
       await until(() => poller.snapshot(0).online === true, 10_000, 'board 0 back');
     }
-  });
+  }, 90_000); // the scan probes 35 addresses in the poller's gaps while board 0's polls time out
 
   it('speaks one JSON line per request with a version; anything else gets a clear error', async () => {
     const raw = (text: string): Promise<Record<string, any>> => new Promise((resolve, reject) => {

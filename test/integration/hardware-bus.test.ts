@@ -135,20 +135,20 @@ describe('bus against simulated boards over @serialport/binding-mock', () => {
     expect(r.hw.poller.snapshot(1).latched?.slice(1).every((l) => l)).toBe(true);
   });
 
-  it('a CU48 with the other firmware (0x60/0x61, 18-byte 0x75 replies) is counted and reported as answering with an unsupported command set, not just offline', async () => {
+  it('a CU48 with the other firmware (0x60/0x61, 18-byte 0x75 replies) is counted and reported as answering as kerong-cu48-60, not just offline', async () => {
     const r = await rig();
     const offline = nextEvent(r.hw.poller, 'board-offline', (e: { address: number; reason: string }) => e.address === 0);
     r.sim.board(0).faults.otherFirmware = true;
     const e = await offline;
-    expect(e.reason).toContain('answers with an unsupported command set');
-    expect(r.hw.bus.stats.unsupportedCommandSetFrames[0]).toBeGreaterThanOrEqual(3 * 2); // each miss is a try and a retry
-    expect(r.hw.bus.stats.unsupportedCommandSetFrames[1]).toBeUndefined();
-    expect(r.hw.poller.snapshot(0)).toMatchObject({ online: false, unsupportedCommandSet: true });
-    expect(r.hw.poller.snapshot(1)).toMatchObject({ online: true, unsupportedCommandSet: false });
+    expect(e.reason).toContain('answers as kerong-cu48-60');
+    expect(r.hw.bus.stats.unclaimedReplies[0]?.['kerong-cu48-60']).toBeGreaterThanOrEqual(3 * 2); // each miss is a try and a retry
+    expect(r.hw.bus.stats.unclaimedReplies[1]).toBeUndefined();
+    expect(r.hw.poller.snapshot(0)).toMatchObject({ online: false, answersAs: 'kerong-cu48-60' });
+    expect(r.hw.poller.snapshot(1)).toMatchObject({ online: true, answersAs: undefined });
     const online = nextEvent(r.hw.poller, 'board-online', (x: { address: number }) => x.address === 0);
     r.sim.board(0).faults.otherFirmware = false;
     await online;
-    expect(r.hw.poller.snapshot(0)).toMatchObject({ online: true, unsupportedCommandSet: false });
+    expect(r.hw.poller.snapshot(0)).toMatchObject({ online: true, answersAs: undefined });
   });
 
   it('a board that is simply silent is offline, with no word of a command set', async () => {
@@ -156,8 +156,8 @@ describe('bus against simulated boards over @serialport/binding-mock', () => {
     const offline = nextEvent(r.hw.poller, 'board-offline', (e: { address: number; reason: string }) => e.address === 0);
     r.sim.board(0).faults.offline = true;
     const e = await offline;
-    expect(e.reason).not.toContain('command set');
-    expect(r.hw.poller.snapshot(0)).toMatchObject({ online: false, unsupportedCommandSet: false });
+    expect(e.reason).not.toContain('answers as');
+    expect(r.hw.poller.snapshot(0)).toMatchObject({ online: false, answersAs: undefined });
   });
 
   it('a CU16 that answers its unlock: the answer is counted, never read as a status, and the release confirmed by a poll', async () => {

@@ -74,8 +74,10 @@ describe('config schema', () => {
   it('a tcp bus (a KR-BU bridge) waits 1000 ms for a reply by default and knows its RS-485 side\'s baud rate; serial keeps 150 ms', () => {
     const tcp = parseConfig(mutate((c) => { c.bus = { transport: 'tcp', host: '10.0.0.5', port: 4001 }; }), '/x');
     expect(tcp.bus).toMatchObject({ transport: 'tcp', replyTimeoutMs: 1_000, unlockConfirmTimeoutMs: 3_000, baudRate: 19_200 });
-    const slow = parseConfig(mutate((c) => { c.bus = { transport: 'tcp', host: '10.0.0.5', port: 4001, baudRate: 9_600, replyTimeoutMs: 2_000 }; }), '/x');
-    expect(slow.bus).toMatchObject({ baudRate: 9_600, replyTimeoutMs: 2_000 });
+    const slow = parseConfig(mutate((c) => { c.bus = { transport: 'tcp', host: '10.0.0.5', port: 4001, baudRate: 19_200, replyTimeoutMs: 2_000 }; }), '/x');
+    expect(slow.bus).toMatchObject({ baudRate: 19_200, replyTimeoutMs: 2_000 });
+    // The Kerong boards talk at 19200: a bridge set to another speed would hear nothing, so the config says so.
+    expect(configError(mutate((c) => { c.bus = { transport: 'tcp', host: '10.0.0.5', port: 4001, baudRate: 9_600 }; }))).toContain('bus.baudRate: kerong-cu48 boards talk at 19200 baud, not 9600: leave baudRate out or set 19200');
     expect(parseConfig(contractExampleConfig(), '/x').bus.replyTimeoutMs).toBe(150);
     expect(configError(mutate((c) => { c.bus = { transport: 'tcp', host: '10.0.0.5', port: 4001, baudRate: 300 }; }))).toContain('bus.baudRate: must be at least 1200');
   });

@@ -105,8 +105,8 @@ describe('Kerong CU16 golden bytes (six drivers agree)', () => {
   });
 });
 
-describe('the other CU48 firmware (requests 0x60/0x61, 18-byte 0x75 replies), which this program does not speak', () => {
-  it('decodes its frames as unsupported-command-set frames with their address, not as garbage', () => {
+describe('the other CU48 firmware (requests 0x60/0x61, 18-byte 0x75 replies) on a bus configured for the 0x50 one', () => {
+  it('decodes its frames as that family\'s, with their address, not as garbage (so a misconfigured board is named)', () => {
     const d = createDecoder(['kerong-cu48', 'kerong-cu16']);
     const stream = Buffer.concat([
       hex('02 03 00 60 03 68'), // status request, board 3
@@ -115,9 +115,9 @@ describe('the other CU48 firmware (requests 0x60/0x61, 18-byte 0x75 replies), wh
       hex('02 00 00 65 07 00 00 00 00 C0 03 31'), // and a CU48 status reply of ours right after
     ]);
     expect(d.feed(stream)).toMatchObject([
-      { kind: 'unsupported-command-set', address: 3, command: 0x60 },
-      { kind: 'unsupported-command-set', address: 3, command: 0x61 },
-      { kind: 'unsupported-command-set', address: 3, command: 0x75 },
+      { kind: 'cu4860-request', address: 3, command: 0x60 },
+      { kind: 'cu4860-request', address: 3, command: 0x61, lockByte: 4 },
+      { kind: 'cu4860-status', address: 3 },
       { kind: 'cu48-status', address: 0 },
     ]);
     expect(d.discardedBytes).toBe(0);
