@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfigFile } from '../../src/config/load.js';
+import { packageRoot } from '../../src/paths.js';
 import { parseConfig } from '../../src/config/load.js';
 import { ErrorCodes, UrzError } from '../../src/errors.js';
 import { contractExampleConfig } from '../helpers/fixtures.js';
@@ -90,6 +94,13 @@ describe('config: the board families of issue 17', () => {
     // The defaults hold together, and the rule is not applied to Kerong buses, which have no such window.
     expect(parseConfig(withBoards([xor(1)]), '/x').bus).toMatchObject({ unlockAnswerWindowMs: 1_200, unlockConfirmTimeoutMs: 1_500 });
     expect(() => parseConfig(withBoards([cu48(0)], bus), '/x')).not.toThrow();
+  });
+
+  it('every example config in deploy/ is accepted, one per family', () => {
+    const files = readdirSync(join(packageRoot, 'deploy')).filter((f) => /^config\..*example\.json$/.test(f));
+    const protocols = files.flatMap((f) => loadConfigFile(join(packageRoot, 'deploy', f)).boards.map((b) => b.protocol));
+    expect(new Set(protocols)).toEqual(new Set(['kerong-cu48', 'kerong-cu48-60', 'kerong-cu16', 'xor-8a']));
+    expect(loadConfigFile(join(packageRoot, 'deploy', 'config.xor-8a.example.json')).bus.baudRate).toBe(9_600);
   });
 
   it('a compartment may name an xor-8a board up to address 31', () => {
