@@ -4,21 +4,8 @@ import { join } from 'node:path';
 import { loadConfigFile } from '../../src/config/load.js';
 import { packageRoot } from '../../src/paths.js';
 import { parseConfig } from '../../src/config/load.js';
-import { ErrorCodes, UrzError } from '../../src/errors.js';
+import { configError } from '../helpers/config-error.js';
 import { contractExampleConfig } from '../helpers/fixtures.js';
-
-/** The one-line message of the CONFIG_INVALID error `raw` produces. */
-function configError(raw: unknown): string {
-  try {
-    parseConfig(raw, '/etc/urzedomat');
-  } catch (e) {
-    expect(e).toBeInstanceOf(UrzError);
-    expect((e as UrzError).code).toBe(ErrorCodes.ConfigInvalid);
-    expect((e as UrzError).message).not.toContain('\n');
-    return (e as UrzError).message;
-  }
-  throw new Error('config was accepted');
-}
 
 type Board = Record<string, unknown>;
 

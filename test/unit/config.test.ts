@@ -3,22 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFile, parseConfig } from '../../src/config/load.js';
 import { simulationConfig } from '../../src/config/simulation.js';
-import { ErrorCodes, UrzError } from '../../src/errors.js';
+import { ErrorCodes } from '../../src/errors.js';
+import { configError } from '../helpers/config-error.js';
 import { contractExampleConfig, tempDir } from '../helpers/fixtures.js';
-
-/** The one-line message of the CONFIG_INVALID error `raw` produces. */
-function configError(raw: unknown): string {
-  try {
-    parseConfig(raw, '/etc/urzedomat');
-  } catch (e) {
-    expect(e).toBeInstanceOf(UrzError);
-    expect((e as UrzError).code).toBe(ErrorCodes.ConfigInvalid);
-    const msg = (e as UrzError).message;
-    expect(msg).not.toContain('\n');
-    return msg;
-  }
-  throw new Error('config was accepted');
-}
 
 function mutate(f: (c: Record<string, any>) => void): Record<string, any> {
   const c = contractExampleConfig();
