@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { systemClock } from './clock.js';
 import { loadConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { simulationConfig } from './config/simulation.js';
+import { SIM_BOARD_FAMILIES, simBoardFamily, simulationConfig } from './config/simulation.js';
 import { diagSocketPath } from './admin/diag-socket.js';
 import { isStartupFatal } from './errors.js';
 import { createLogger } from './log.js';
@@ -121,7 +121,15 @@ async function simBusCommand(opts: SimBusCliOptions): Promise<number> {
   return ExitCodes.ok;
 }
 
-async function demoCommand(): Promise<number> {
+async function demoCommand(opts: { boards?: string }): Promise<number> {
+  // `--boards` stands for URZEDOMAT_SIM_BOARDS (and wins over it); a value neither knows is refused on one line.
+  let env: NodeJS.ProcessEnv = process.env;
+  try {
+    if (opts.boards !== undefined) env = { ...process.env, URZEDOMAT_SIM_BOARDS: simBoardFamily(opts.boards, '--boards') };
+  } catch (e) {
+    process.stderr.write(`urzedomat demo: ${oneLine(e)}\n`);
+    return ExitCodes.configOrStartup;
+  }
   const logger = createLogger({ level: 'warn' });
   const stopSignal = new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
@@ -129,7 +137,7 @@ async function demoCommand(): Promise<number> {
   });
   let demo;
   try {
-    demo = await startDemo(systemClock, logger);
+    demo = await startDemo(systemClock, logger, env);
   } catch (e) {
     process.stderr.write(`urzedomat demo: ${oneLine(e)}\n`);
     return ExitCodes.configOrStartup;
@@ -162,7 +170,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('sim-bus')
-    .description("Simulated lock boards for the config's `boards`, speaking the real Kerong bytes on loopback TCP (like a KR-BU bridge) and, with --pty, on a pseudo-terminal the daemon can open as its serial port.")
+    .description("Simulated lock boards for the config's `boards`, speaking the real bytes of their family on loopback TCP (like a KR-BU bridge) and, with --pty, on a pseudo-terminal the daemon can open as its serial port.")
     .addOption(configOption())
     .option('--tcp <port>', 'loopback TCP port (0: any free port)', '0')
     .option('--pty <path>', 'create a pseudo-terminal at this path (needs socat)')
@@ -173,7 +181,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('demo')
     .description('The whole system in simulation on this machine (what `npm start` runs): the office service on its embedded database with waiting documents (their text messages printed), simulated boards, the daemon and its kiosk on loopback.')
-    .action(async () => setExit(await demoCommand()));
+    .option('--boards <family>', `the simulated boards' family: ${SIM_BOARD_FAMILIES.join(', ')} (default: URZEDOMAT_SIM_BOARDS, else kerong: a CU48 and a CU16; kerong-cu48-60: a CU48 with the 0x60 firmware and a CU16; xor-8a: two XOR-checksum boards at 9600 baud)`)
+    .action(async (opts: { boards?: string }) => setExit(await demoCommand(opts)));
 
   program
     .command('ssh-entry')

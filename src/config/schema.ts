@@ -88,6 +88,8 @@ const simulatedBus = z.strictObject({
   boardReplyDelayMs: z.number().int().min(0).max(1_000).default(3),
   /** Simulated doors shut by themselves this long after their latch released (a simulated resident); unset: never. */
   doorsCloseAfterMs: z.number().int().min(10).max(600_000).optional(),
+  /** The simulated pair's line speed; absent: the boards' own, as on a real bus (a parsed config carries it). */
+  baudRate: z.number().int().min(1_200).max(115_200).optional(),
   ...busTimings,
 });
 
@@ -258,8 +260,7 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (!Array.isArray(c.boards)) return;
     c.boards.forEach((b, i) => checkBoard(b, i, ctx));
-    const given = c.bus.transport === 'simulated' ? undefined : c.bus.baudRate;
-    checkBus(c.boards, given, ctx);
+    checkBus(c.boards, c.bus.baudRate, ctx);
     if (c.boards.some((b) => b.protocol === 'xor-8a') && c.bus.unlockConfirmTimeoutMs <= c.bus.unlockAnswerWindowMs + c.bus.replyTimeoutMs) {
       ctx.addIssue({
         code: 'custom', path: ['bus', 'unlockConfirmTimeoutMs'],
@@ -267,7 +268,7 @@ export const configSchema = z
       });
     }
   })
-  .transform((c) => ({ ...c, bus: { ...c.bus, baudRate: busBaudRate(c.boards, c.bus.transport === 'simulated' ? undefined : c.bus.baudRate) } }));
+  .transform((c) => ({ ...c, bus: { ...c.bus, baudRate: busBaudRate(c.boards, c.bus.baudRate) } }));
 
 export type Config = z.output<typeof configSchema>;
 export type BoardConfig = z.output<typeof board>;

@@ -32,6 +32,9 @@ describe('config: the board families of issue 17', () => {
     expect(parseConfig(withBoards([cu4860(0), cu48(1)]), '/x').bus.baudRate).toBe(19_200);
     expect(parseConfig(withBoards([cu48(0)], { transport: 'simulated' }), '/x').bus.baudRate).toBe(19_200);
     expect(parseConfig(contractExampleConfig(), '/x').bus.baudRate).toBe(19_200);
+    // A parsed config parses again to the same thing (the demo and tests build configs from parsed ones).
+    const parsed = parseConfig(withBoards([xor(1)], { transport: 'simulated' }), '/x');
+    expect(parseConfig(parsed, '/x')).toEqual(parsed);
   });
 
   it('refuses a bus that mixes families needing different baud rates, naming both', () => {
