@@ -14,9 +14,12 @@ export function cu4860LayoutOf(cfg: BoardConfig): Cu4860Layout {
 }
 
 /**
- * A Kerong CU48 with the 0x60 firmware. Whether it answers an unlock is disputed (codec E3): if it does, the answer
- * is an 18-byte status reply, so the bus keeps quiet for one reply window after an unlock and takes that frame as
- * the answer, never as a poll's status. Only a later poll proves the latch released.
+ * A Kerong CU48 with the 0x60 firmware. Whether it answers an unlock is disputed (codec E3). If it does with an
+ * 18-byte status frame, that frame may show the latch as it was before the pulse; taken as the reply to a later
+ * poll it would read as the door shut again, and a pickup would count as finished with the door open. So the bus
+ * keeps quiet after an unlock for the board's answer window (`unlockAnswerWindowMs`, as for xor-8a), takes such a
+ * frame as the answer, never as a poll's status, and ends the window early when it comes. Only a later poll proves
+ * the latch released. An answer later than the window is still a hazard: docs/BOARDS-RESEARCH.md §6.
  */
 export class Cu4860Board implements LockBoard {
   readonly address: number;
@@ -42,6 +45,6 @@ export class Cu4860Board implements LockBoard {
 
   async unlock(lock: number): Promise<void> {
     checkLock(this, lock);
-    await this.bus.send(encodeCu4860Unlock(this.address, lock), Priority.Unlock, { match: (f) => isCu4860StatusOf(f, this.address) });
+    await this.bus.send(encodeCu4860Unlock(this.address, lock), Priority.Unlock, { match: (f) => isCu4860StatusOf(f, this.address), windowMs: this.bus.unlockAnswerWindowMs });
   }
 }

@@ -39,8 +39,9 @@ const busTimings = {
   /** Minimum time between two unlock commands to the same compartment. */
   unlockMinIntervalMs: z.number().int().min(100).max(600_000).default(1_000),
   /**
-   * How long the bus keeps quiet after an xor-8a unlock for the board's answer, which comes after the pulse (about
-   * 1 s on the documented board); an answer ends it early. Must be shorter than unlockConfirmTimeoutMs.
+   * How long the bus keeps quiet after an xor-8a or CU48 0x60 unlock for the board's answer (an xor-8a board answers
+   * after its pulse, about 1 s on the documented one); an answer ends it early. Must be shorter than
+   * unlockConfirmTimeoutMs.
    */
   unlockAnswerWindowMs: z.number().int().min(100).max(5_000).default(1_200),
   /** How long after an unlock the latch must read released before the unlock counts as failed. */
@@ -261,10 +262,11 @@ export const configSchema = z
     if (!Array.isArray(c.boards)) return;
     c.boards.forEach((b, i) => checkBoard(b, i, ctx));
     checkBus(c.boards, c.bus.baudRate, ctx);
-    if (c.boards.some((b) => b.protocol === 'xor-8a') && c.bus.unlockConfirmTimeoutMs <= c.bus.unlockAnswerWindowMs + c.bus.replyTimeoutMs) {
+    const answering = c.boards.find((b) => b.protocol === 'xor-8a' || b.protocol === 'kerong-cu48-60');
+    if (answering !== undefined && c.bus.unlockConfirmTimeoutMs <= c.bus.unlockAnswerWindowMs + c.bus.replyTimeoutMs) {
       ctx.addIssue({
         code: 'custom', path: ['bus', 'unlockConfirmTimeoutMs'],
-        message: `must be more than unlockAnswerWindowMs + replyTimeoutMs (${c.bus.unlockAnswerWindowMs + c.bus.replyTimeoutMs}): an xor-8a unlock's release is read only after the board's answer window`,
+        message: `must be more than unlockAnswerWindowMs + replyTimeoutMs (${c.bus.unlockAnswerWindowMs + c.bus.replyTimeoutMs}): the release of a ${answering.protocol} unlock is read only after the board's answer window`,
       });
     }
   })

@@ -6,6 +6,10 @@ import type { Logger } from '../log.js';
 import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import { serveSimulatedBus } from '../../hardware/sim/tcp-server.js';
 import type { SimulatedBus } from '../../hardware/sim/sim-bus.js';
+import type { BoardProtocol, BusFrame } from '../../hardware/protocols/index.js';
+import { CU16 } from '../../hardware/protocols/kerong-cu16/codec.js';
+import { CU48 } from '../../hardware/protocols/kerong-cu48/codec.js';
+import { CU4860 } from '../../hardware/protocols/kerong-cu48-60/codec.js';
 
 export interface SimBusOptions {
   /** Loopback TCP port to serve the boards on (0: any free port). */
@@ -31,11 +35,13 @@ export interface RunningSimBus {
 export async function startSimBus(config: Config, o: SimBusOptions, clock: Clock, logger: Logger): Promise<RunningSimBus> {
   const simBus = simulatedBusFor(config.boards, clock, undefined, o.autoCloseMs);
   simBus.on('request', (f) => {
-    const detail = f.kind === 'cu48-request'
-      ? { address: f.address, lock: f.lockByte + 1, command: f.command === 0x51 ? 'unlock' : 'status' }
-      : f.kind === 'cu16-request' ? { address: f.address, lock: f.lockIndex + 1, command: f.command === 0x31 ? 'unlock' : 'status' } : {};
+    const detail = requestDetail(f);
     logger.debug({ hex: f.raw.toString('hex'), ...detail }, 'request');
     if (detail.command === 'unlock') logger.info({ hex: f.raw.toString('hex'), ...detail }, 'unlock received');
+  });
+  simBus.on('forbidden', (f) => {
+    if (f.kind !== 'xor-forbidden') return;
+    logger.error({ hex: f.raw.toString('hex'), protocol: 'xor-8a', address: f.address, channel: f.channel, what: f.what }, 'forbidden frame received; no board acted on it');
   });
   const server = await serveSimulatedBus(simBus, { host: '127.0.0.1', port: o.tcpPort, replyDelayMs: o.replyDelayMs });
   logger.info({ host: '127.0.0.1', port: server.port, boards: config.boards.map((b) => `${b.protocol}@${b.address}`) }, 'simulated boards listening');
@@ -72,4 +78,20 @@ export async function startSimBus(config: Config, o: SimBusOptions, clock: Clock
       simBus.stop();
     },
   };
+}
+
+/**
+ * What a request the boards received asks, in every family's terms: the family, the board, status or unlock, and
+ * for an unlock the lock (counted from 1, as the config and the board's print count it).
+ */
+export function requestDetail(f: BusFrame): { protocol?: BoardProtocol; address?: number; command?: 'status' | 'unlock'; lock?: number } {
+  const of = (protocol: BoardProtocol, address: number, unlock: boolean, lock: number): ReturnType<typeof requestDetail> =>
+    unlock ? { protocol, address, command: 'unlock', lock } : { protocol, address, command: 'status' };
+  switch (f.kind) {
+    case 'cu48-request': return of('kerong-cu48', f.address, f.command === CU48.cmdUnlock, f.lockByte + 1);
+    case 'cu16-request': return of('kerong-cu16', f.address, f.command === CU16.cmdUnlock, f.lockIndex + 1);
+    case 'cu4860-request': return of('kerong-cu48-60', f.address, f.command === CU4860.cmdUnlock, f.lockByte + 1);
+    case 'xor-request': return f.command === 'unlock' ? of('xor-8a', f.address, true, f.channel) : of('xor-8a', f.address, false, 0);
+    default: return {};
+  }
 }

@@ -1,6 +1,10 @@
 import { MockBinding, type MockPortBinding } from '@serialport/binding-mock';
 import type { EventEmitter } from 'node:events';
-import { createDecoder, type BusFrame } from '../../hardware/protocols/index.js';
+import type { Discard } from '../../hardware/protocols/frame-decoder.js';
+import { createDecoder, isRequestFrame, PROTOCOL_BAUD, type BoardProtocol, type BusFrame } from '../../hardware/protocols/index.js';
+import { CU16 } from '../../hardware/protocols/kerong-cu16/codec.js';
+import { CU48 } from '../../hardware/protocols/kerong-cu48/codec.js';
+import { CU4860 } from '../../hardware/protocols/kerong-cu48-60/codec.js';
 import type { SimulatedBus } from '../../hardware/sim/sim-bus.js';
 
 type Binding = typeof MockBinding;
@@ -33,17 +37,43 @@ export function boardsBehindMockPort(path: string, simBus: SimulatedBus, o: { ec
   return { binding, ports };
 }
 
-/** Every request frame in a recording of what the program wrote. */
-export function requestsIn(bytes: Buffer): BusFrame[] {
-  return createDecoder(['kerong-cu48', 'kerong-cu16']).feed(bytes).filter((f) => f.kind === 'cu48-request' || f.kind === 'cu16-request');
+/**
+ * Every request frame in a recording of what the program wrote to a bus of `family`'s boards, and any frame no code
+ * of ours may build (xor-8a open-all, long power: kind 'xor-forbidden'), so a test that lists what was sent sees it.
+ *
+ * The recording is cut with the decoder of the family's line speed only (19200: every Kerong family; 9600:
+ * xor-8a): one bus runs at one speed, and a decoder for both would hunt for the xor start bytes 0x80/0x8A inside
+ * Kerong frames (a Kerong checksum can be 0x8A) and for STX 0x02 inside xor frames (an address or a channel can be
+ * 2). What the program writes is whole request frames, so a byte the decoder cannot account for means the wrong
+ * family was named (or something was written that is no request): that throws rather than being skipped.
+ */
+export function requestsIn(bytes: Buffer, family: BoardProtocol = 'kerong-cu48'): BusFrame[] {
+  const decoder = createDecoder([family]);
+  const stray: Buffer[] = [];
+  decoder.on('discard', (d: Discard) => stray.push(d.bytes));
+  const frames = decoder.feed(bytes);
+  if (decoder.pending > 0) stray.push(bytes.subarray(bytes.length - decoder.pending));
+  if (stray.length > 0) {
+    throw new Error(`bytes written that are no ${family} request (${PROTOCOL_BAUD[family]} baud): ${stray.map((b) => b.toString('hex')).join(', ')}`);
+  }
+  return frames.filter((f) => isRequestFrame(f) || f.kind === 'xor-forbidden');
 }
 
-/** Unlock commands in a recording, as `address/lock` (lock counted from 1). */
-export function unlocksIn(bytes: Buffer): string[] {
-  return requestsIn(bytes).flatMap((f) => {
-    if (f.kind === 'cu48-request' && f.command === 0x51) return [`${f.address}/${f.lockByte + 1}`];
-    if (f.kind === 'cu16-request' && f.command === 0x31) return [`${f.address}/${f.lockIndex + 1}`];
-    return [];
+/**
+ * Unlock commands in a recording, as `address/lock` (lock counted from 1), of every family at `family`'s speed. A
+ * Kerong "all locks" byte reads as lock 49, an xor-8a forbidden frame as `address/open-all` (or long-power-on/off):
+ * neither is ever what a test asked for.
+ */
+export function unlocksIn(bytes: Buffer, family: BoardProtocol = 'kerong-cu48'): string[] {
+  return requestsIn(bytes, family).flatMap((f) => {
+    switch (f.kind) {
+      case 'cu48-request': return f.command === CU48.cmdUnlock ? [`${f.address}/${f.lockByte + 1}`] : [];
+      case 'cu16-request': return f.command === CU16.cmdUnlock ? [`${f.address}/${f.lockIndex + 1}`] : [];
+      case 'cu4860-request': return f.command === CU4860.cmdUnlock ? [`${f.address}/${f.lockByte + 1}`] : [];
+      case 'xor-request': return f.command === 'unlock' ? [`${f.address}/${f.channel}`] : [];
+      case 'xor-forbidden': return [`${f.address}/${f.what}`];
+      default: return [];
+    }
   });
 }
 

@@ -6,8 +6,7 @@ import { createLockSystem, type LockSystemOptions } from '../../hardware/lock-sy
 import { SimulatedTransport } from '../../hardware/sim/sim-transport.js';
 import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import type { BoardConfig } from '../../hardware/boards.js';
-import { createDecoder } from '../../hardware/protocols/index.js';
-import { until } from '../helpers/hardware.js';
+import { unlocksIn, until } from '../helpers/hardware.js';
 
 const boards: BoardConfig[] = [
   { address: 0, protocol: 'kerong-cu48', locks: 48, latchedBit: 1 },
@@ -19,16 +18,6 @@ const opts: LockSystemOptions = {
   unlockMinIntervalMs: 10_000, unlockConfirmTimeoutMs: 120,
 };
 const faultNames = ['noReply', 'badChecksum', 'truncate', 'garbage', 'stuckLatch', 'offline', 'slow', 'flaky'] as const;
-
-/** Unlock commands in the bytes the bus wrote, as `address/lock`. */
-function unlocksWritten(frames: Buffer[]): string[] {
-  const d = createDecoder(['kerong-cu48', 'kerong-cu16']);
-  return frames.flatMap((b) => d.feed(b)).flatMap((f) => {
-    if (f.kind === 'cu48-request' && f.command === 0x51) return [`${f.address}/${f.lockByte + 1}`];
-    if (f.kind === 'cu16-request' && f.command === 0x31) return [`${f.address}/${f.lockIndex + 1}`];
-    return [];
-  });
-}
 
 describe('unlock safety under random faults (property)', () => {
   it('never unlocks a lock that was not asked, and never sends one request twice', async () => {
@@ -67,7 +56,7 @@ describe('unlock safety under random faults (property)', () => {
                 if (code !== 'UNLOCK_RATE_LIMITED') throw e;
               }
             }));
-            const sent = unlocksWritten(written);
+            const sent = unlocksIn(Buffer.concat(written));
             // Every unlock on the wire was asked for, and none went out twice (a repeat request is rate-limited).
             expect([...sent].sort()).toEqual([...new Set(asked)].sort());
             const received = boards.flatMap((b) => sim.board(b.address).unlocks.map((l) => `${b.address}/${l}`));

@@ -77,13 +77,14 @@ describe('config: the board families of issue 17', () => {
     expect(configError(withBoards([{ ...cu48(0), protocol: 'kerong-cu99' }]))).toContain('boards[0].protocol');
   });
 
-  it('an xor-8a bus must wait for the unlock answer before it gives up on the release', () => {
+  it('an xor-8a or CU48 0x60 bus must wait for the unlock answer before it gives up on the release', () => {
     const bus = { transport: 'serial', path: '/dev/ttyUSB0', unlockAnswerWindowMs: 1_400 };
     expect(configError(withBoards([xor(1)], bus))).toContain('bus.unlockConfirmTimeoutMs: must be more than unlockAnswerWindowMs + replyTimeoutMs (1550)');
     expect(parseConfig(withBoards([xor(1)], { ...bus, unlockConfirmTimeoutMs: 2_000 }), '/x').bus.unlockAnswerWindowMs).toBe(1_400);
     // The defaults hold together, and the rule is not applied to Kerong buses, which have no such window.
     expect(parseConfig(withBoards([xor(1)]), '/x').bus).toMatchObject({ unlockAnswerWindowMs: 1_200, unlockConfirmTimeoutMs: 1_500 });
     expect(() => parseConfig(withBoards([cu48(0)], bus), '/x')).not.toThrow();
+    expect(configError(withBoards([cu4860(0)], bus))).toContain('bus.unlockConfirmTimeoutMs: must be more than unlockAnswerWindowMs + replyTimeoutMs (1550): the release of a kerong-cu48-60 unlock');
   });
 
   it('every example config in deploy/ is accepted, one per family', () => {
