@@ -1,4 +1,7 @@
 import { MockBinding, type MockPortBinding } from '@serialport/binding-mock';
+import { expect } from 'vitest';
+import { ErrorCodes } from '../../src/errors.js';
+import type { LockSystem } from '../../hardware/lock-system.js';
 import type { EventEmitter } from 'node:events';
 import type { Discard } from '../../hardware/protocols/frame-decoder.js';
 import { createDecoder, isRequestFrame, PROTOCOL_BAUD, type BoardProtocol, type BusFrame } from '../../hardware/protocols/index.js';
@@ -94,7 +97,9 @@ export function nextEvent<T>(emitter: EventEmitter, event: string, pred: (v: T) 
   });
 }
 
-export { until } from './until.js';
+import { until } from './until.js';
+
+export { until };
 
 /** Pulls the USB adapter out: the pending read fails as a real disconnect does, and the stream closes. */
 export function unplug(port: MockPortBinding): void {
@@ -103,4 +108,27 @@ export function unplug(port: MockPortBinding): void {
   if (read === null) throw new Error('no read pending on the mock port');
   p.pendingRead = null;
   read(new Error('device unplugged'));
+}
+
+/**
+ * Pulls the adapter out with one status request of board `address` in flight and three queued: every one must be
+ * rejected with BUS_CLOSED, and once the line is back a request is answered again. Shared by the families' suites.
+ */
+export async function expectUnplugRejectsAll(
+  r: { readonly hw: LockSystem; readonly sim: SimulatedBus; port(): MockPortBinding },
+  address: number,
+  request: Buffer,
+  match: (f: BusFrame) => boolean,
+): Promise<void> {
+  await r.hw.poller.stop();
+  r.sim.board(address).faults.slowReplyMs = 20;
+  const pending = Array.from({ length: 4 }, () => r.hw.bus.query(request, match));
+  await until(() => r.hw.bus.stats.txFrames > 0 && r.hw.bus.queued === 3, 2_000, 'one in flight, three queued');
+  const reopened = nextEvent(r.hw.transport, 'state', (s: { open: boolean }) => s.open);
+  unplug(r.port());
+  const results = await Promise.allSettled(pending);
+  expect(results.map((x) => (x.status === 'rejected' ? (x.reason as { code: string }).code : 'fulfilled'))).toEqual(Array(4).fill(ErrorCodes.BusClosed));
+  await reopened;
+  r.sim.board(address).faults.slowReplyMs = 0;
+  await expect(r.hw.bus.query(request, match)).resolves.toMatchObject({ address });
 }

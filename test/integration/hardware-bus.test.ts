@@ -10,7 +10,7 @@ import { simulatedBusFor } from '../../hardware/sim/simulated-boards.js';
 import type { SimulatedBus } from '../../hardware/sim/sim-bus.js';
 import type { BoardConfig } from '../../hardware/boards.js';
 import { encodeCu48Status } from '../../hardware/protocols/kerong-cu48/codec.js';
-import { boardsBehindMockPort, nextEvent, requestsIn, unlocksIn, unplug, until } from '../helpers/hardware.js';
+import { boardsBehindMockPort, nextEvent, requestsIn, unlocksIn, expectUnplugRejectsAll, until } from '../helpers/hardware.js';
 
 const silent = pino({ level: 'silent' });
 const boards: BoardConfig[] = [
@@ -214,17 +214,6 @@ describe('bus against simulated boards over @serialport/binding-mock', () => {
   });
 
   it('when the port closes, the request in flight and every queued one are rejected, then the line comes back', async () => {
-    const r = await rig();
-    await r.hw.poller.stop();
-    r.sim.board(0).faults.slowReplyMs = 20;
-    const pending = Array.from({ length: 4 }, () => r.hw.bus.query(encodeCu48Status(0), (f) => f.kind === 'cu48-status'));
-    await until(() => r.hw.bus.stats.txFrames > 0 && r.hw.bus.queued === 3, 2_000, 'one in flight, three queued');
-    const reopened = nextEvent(r.hw.transport, 'state', (s: { open: boolean }) => s.open);
-    unplug(r.port());
-    const results = await Promise.allSettled(pending);
-    expect(results.map((x) => (x.status === 'rejected' ? (x.reason as { code: string }).code : 'fulfilled'))).toEqual(Array(4).fill(ErrorCodes.BusClosed));
-    await reopened;
-    r.sim.board(0).faults.slowReplyMs = 0;
-    await expect(r.hw.bus.query(encodeCu48Status(0), (f) => f.kind === 'cu48-status')).resolves.toMatchObject({ address: 0 });
+    await expectUnplugRejectsAll(await rig(), 0, encodeCu48Status(0), (f) => f.kind === 'cu48-status');
   });
 });

@@ -12,7 +12,7 @@ import type { BoardConfig } from '../../hardware/boards.js';
 import type { BoardProtocol, BusFrame } from '../../hardware/protocols/index.js';
 import { encodeCu4860Status, isCu4860StatusOf } from '../../hardware/protocols/kerong-cu48-60/codec.js';
 import { encodeXorReadAll, isXorStatusOf } from '../../hardware/protocols/xor-8a/codec.js';
-import { boardsBehindMockPort, nextEvent, requestsIn, unlocksIn, unplug, until } from '../helpers/hardware.js';
+import { boardsBehindMockPort, nextEvent, requestsIn, unlocksIn, expectUnplugRejectsAll, until } from '../helpers/hardware.js';
 
 /**
  * The suite of hardware-bus.test.ts (the production SerialTransport on @serialport/binding-mock, simulated boards
@@ -336,18 +336,7 @@ describe.each(families)('$protocol boards over @serialport/binding-mock', (f) =>
   });
 
   it('when the port closes, the request in flight and every queued one are rejected, then the line comes back', async () => {
-    const r = await rig();
-    await r.hw.poller.stop();
-    r.sim.board(A).faults.slowReplyMs = 20;
-    const pending = Array.from({ length: 4 }, () => r.hw.bus.query(f.statusRequest(A), f.isStatusOf(A)));
-    await until(() => r.hw.bus.stats.txFrames > 0 && r.hw.bus.queued === 3, 2_000, 'one in flight, three queued');
-    const reopened = nextEvent(r.hw.transport, 'state', (s: { open: boolean }) => s.open);
-    unplug(r.port());
-    const results = await Promise.allSettled(pending);
-    expect(results.map((x) => (x.status === 'rejected' ? (x.reason as { code: string }).code : 'fulfilled'))).toEqual(Array(4).fill(ErrorCodes.BusClosed));
-    await reopened;
-    r.sim.board(A).faults.slowReplyMs = 0;
-    await expect(r.hw.bus.query(f.statusRequest(A), f.isStatusOf(A))).resolves.toMatchObject({ address: A });
+    await expectUnplugRejectsAll(await rig(), A, f.statusRequest(A), f.isStatusOf(A));
   });
 
   if (f.protocol === 'kerong-cu48-60') {
