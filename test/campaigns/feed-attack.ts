@@ -20,7 +20,7 @@ const lockerId = 'czestochowa-focha-1';
 const mac = (c: string): string => c.repeat(64);
 
 function authorization(id: string): Record<string, unknown> {
-  return { id, caseRef: 'USC.5361.1.2026', documentType: 'odpis-skrocony-aktu-urodzenia', size: 'S', phoneMac: mac('a'), codeMac: mac('b'), expiresAt: '2026-12-02T15:00:00Z', feeSettled: true, consent: true, accessible: false };
+  return { id, caseRef: 'USC.5361.1.2026', documentType: 'odpis-skrocony-aktu-urodzenia', size: 'S', phoneMac: mac('a'), codeMac: mac('b'), expiresAt: '2099-12-02T15:00:00Z', feeSettled: true, consent: true, accessible: false };
 }
 
 function batch(after: number, n: number): Record<string, unknown> & { changes: { seq: number }[]; last: number; after: number; lockerId: string; expiresAt: string } {

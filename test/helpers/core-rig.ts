@@ -10,7 +10,7 @@ import { DocumentTypes } from '../../src/store/document-types.js';
 import { GuessStore } from '../../src/store/guess-store.js';
 import { syncLayout } from '../../src/store/layout.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { createLockSystem, type LockSystem } from '../../hardware/lock-system.js';
+import { createLockSystem, type LockSystem, type LockSystemOptions } from '../../hardware/lock-system.js';
 import { SimulatedTransport } from '../../hardware/sim/sim-transport.js';
 import type { SimulatedBus } from '../../hardware/sim/sim-bus.js';
 import type { BoardConfig } from '../../hardware/boards.js';
@@ -36,18 +36,21 @@ export interface CoreRig {
   stop(): Promise<void>;
 }
 
-/** The locker's core on simulated boards (real codec, simulated wire), with its database in `dir`. */
+/**
+ * The locker's core on simulated boards (real codec, simulated wire), with its database in `dir`. The wire runs at
+ * `overrides.baudRate` when given (a family's own speed), else fast, for tests that do not look at its timing.
+ */
 export async function startCore(
-  dir: string, sim: SimulatedBus, clock: Clock = systemClock, overrides: Partial<typeof timings> & { doorOpenLimitMs?: number } = {},
-  layout: CompartmentConfig[] = rigLayout,
+  dir: string, sim: SimulatedBus, clock: Clock = systemClock, overrides: Partial<LockSystemOptions> & { doorOpenLimitMs?: number } = {},
+  layout: CompartmentConfig[] = rigLayout, boards: BoardConfig[] = rigBoards,
 ): Promise<CoreRig> {
   const { doorOpenLimitMs = 60_000, ...busOverrides } = overrides;
   const silent = pino({ level: process.env.RIG_LOG ?? 'silent' }); // RIG_LOG=warn shows what the core reports
   const store = openStore(dir, clock);
   syncLayout(store.db, layout, store.audit, clock);
-  const hw = createLockSystem(new SimulatedTransport(sim, { baudRate: 115_200, replyDelayMs: 1 }, systemClock), rigBoards, { ...timings, ...busOverrides }, systemClock, silent);
+  const hw = createLockSystem(new SimulatedTransport(sim, { baudRate: busOverrides.baudRate ?? 115_200, replyDelayMs: 1 }, systemClock), boards, { ...timings, ...busOverrides }, systemClock, silent);
   await hw.start();
-  await until(() => hw.poller.snapshot(0).online !== undefined, 3_000, 'first poll');
+  await until(() => hw.poller.snapshot(boards[0]!.address).online !== undefined, 3_000, 'first poll');
   const compartments = new CompartmentService({
     db: store.db, journal: new CompartmentJournal(store.db, store.audit, store.outbox, clock), hardware: hw, layout,
     clock, logger: silent, doorOpenLimitMs, openTimeoutMs: 5_000,
