@@ -12,6 +12,6 @@ export function insertAuthorization(db: Db, a: {
       accessible, status, reject_reason, revoked_reason, compartment_id, feed_seq)
     VALUES (?, 'USC.5361.1.2026', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, 1)`).run(
     a.id, a.documentType ?? 'odpis-skrocony-aktu-urodzenia', a.size ?? 'S', phoneMac(testKey, a.phone), codeMac(testKey, a.code),
-    a.expiresAt ?? '2026-12-02T15:00:00Z', a.feeSettled === false ? 0 : 1, a.consent === false ? 0 : 1, a.status ?? 'loaded',
+    a.expiresAt ?? '2099-12-02T15:00:00Z', a.feeSettled === false ? 0 : 1, a.consent === false ? 0 : 1, a.status ?? 'loaded',
     a.status === 'rejected' ? 'no-consent' : null, a.revoked ?? null, a.compartment === undefined ? 1 : a.compartment);
 }

@@ -16,7 +16,7 @@ const mac = (c: string) => c.repeat(64);
 function authorization(id: string, over: Record<string, unknown> = {}) {
   return {
     id, caseRef: 'USC.5361.1.2026', documentType: 'odpis-skrocony-aktu-urodzenia', size: 'S', phoneMac: mac('a'), codeMac: mac('b'),
-    expiresAt: '2026-12-02T15:00:00Z', feeSettled: true, consent: true, accessible: false, ...over,
+    expiresAt: '2099-12-02T15:00:00Z', feeSettled: true, consent: true, accessible: false, ...over,
   };
 }
 
