@@ -1,4 +1,4 @@
-import { split } from '../../helpers/split-bytes.js';
+import { corruptOne, expectChunkingIrrelevant } from '../../helpers/byte-stream.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createDecoder, type BusFrame } from '../../../hardware/protocols/index.js';
@@ -69,11 +69,7 @@ describe('frame decoder properties', () => {
         fc.array(fc.oneof(validFrame, fc.uint8Array({ maxLength: 16 }).map((u) => Buffer.from(u))), { maxLength: 12 }),
         fc.array(fc.nat(), { maxLength: 20 }),
         (parts, cuts) => {
-          const stream = Buffer.concat(parts);
-          const whole = decodeAll([stream]);
-          const chunked = decodeAll(split(stream, cuts));
-          expect(chunked.frames).toEqual(whole.frames);
-          expect(chunked.discarded).toBe(whole.discarded);
+          expectChunkingIrrelevant(Buffer.concat(parts), cuts, (chunks) => decodeAll(chunks));
         },
       ),
       { numRuns },
@@ -83,9 +79,7 @@ describe('frame decoder properties', () => {
   it('a corrupted frame is dropped and counted, and the next frame still comes out', () => {
     fc.assert(
       fc.property(validFrame, fc.nat(), fc.integer({ min: 1, max: 255 }), validFrame, (bad, at, flip, good) => {
-        const corrupted = Buffer.from(bad);
-        const i = at % corrupted.length;
-        corrupted[i] = corrupted[i]! ^ flip;
+        const corrupted = corruptOne(bad, at, flip);
         const d = createDecoder(['kerong-cu48', 'kerong-cu16']);
         d.feed(corrupted);
         // The bus resets the decoder before each request, so a torn frame cannot join the next reply.

@@ -1,4 +1,4 @@
-import { split } from '../../helpers/split-bytes.js';
+import { corruptOne, expectChunkingIrrelevant } from '../../helpers/byte-stream.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FrameDecoder, STX, sealFrame, type FrameSpec } from '../../../hardware/protocols/frame-decoder.js';
@@ -178,11 +178,7 @@ describe('Kerong CU48 0x60 firmware: the decoder, on a bus with the CU48 0x50 fi
         fc.array(fc.oneof(anyFrame.map((f) => f.bytes), fc.uint8Array({ maxLength: 20 }).map((u) => Buffer.from(u))), { maxLength: 12 }),
         fc.array(fc.nat(), { maxLength: 20 }),
         (parts, cuts) => {
-          const stream = Buffer.concat(parts);
-          const whole = decodeAll([stream]);
-          const chunked = decodeAll(split(stream, cuts));
-          expect(chunked.frames).toEqual(whole.frames);
-          expect(chunked.discarded).toBe(whole.discarded);
+          expectChunkingIrrelevant(Buffer.concat(parts), cuts, (chunks) => decodeAll(chunks));
         },
       ),
       { numRuns },
@@ -203,9 +199,7 @@ describe('Kerong CU48 0x60 firmware: the decoder, on a bus with the CU48 0x50 fi
   it('a corrupted 0x60-firmware frame is never decoded, under its address or another; its bytes are counted, and the next frame comes out', () => {
     fc.assert(
       fc.property(cu4860Frame, fc.nat(), fc.integer({ min: 1, max: 255 }), anyFrame, (bad, at, flip, good) => {
-        const corrupted = Buffer.from(bad.bytes);
-        const i = at % corrupted.length;
-        corrupted[i] = corrupted[i]! ^ flip;
+        const corrupted = corruptOne(bad.bytes, at, flip);
         const d = new FrameDecoder<AnyFrame>(busSpecs);
         const out = d.feed(corrupted);
         // The bus resets the decoder before each request, so a torn frame cannot join the next reply.
@@ -222,9 +216,7 @@ describe('Kerong CU48 0x60 firmware: the decoder, on a bus with the CU48 0x50 fi
   it('a CU48 0x50-firmware or CU16 frame, corrupted, is never decoded (as a 0x60-firmware frame or its own); its bytes are counted', () => {
     fc.assert(
       fc.property(fc.oneof(cu48Frame, cu16Frame), fc.nat(), fc.integer({ min: 1, max: 255 }), (bad, at, flip) => {
-        const corrupted = Buffer.from(bad.bytes);
-        const i = at % corrupted.length;
-        corrupted[i] = corrupted[i]! ^ flip;
+        const corrupted = corruptOne(bad.bytes, at, flip);
         const d = new FrameDecoder<AnyFrame>(busSpecs);
         const out = d.feed(corrupted);
         d.reset();

@@ -1,4 +1,4 @@
-import { split } from '../../helpers/split-bytes.js';
+import { split } from '../../helpers/byte-stream.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FrameDecoder } from '../../../hardware/protocols/frame-decoder.js';
