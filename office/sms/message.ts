@@ -5,6 +5,7 @@
  * The pickup code is the only run of 8+ digits in a code message, so a resident (or a phone's
  * "copy code" feature) cannot mistake a case number for it; a reminder carries no code at all.
  */
+import { warsawParts } from '../warsaw-dates.js';
 
 const MAX_SEPTETS = 160;
 
@@ -54,21 +55,12 @@ export function isSingleGsm7Segment(s: string): boolean {
   return septets <= MAX_SEPTETS;
 }
 
-const WARSAW = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/Warsaw',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
 /** "DD.MM.YYYY HH:MM" in Warsaw time: a resident reads a date and an hour, not an ISO instant in UTC. */
 export function warsawDeadline(d: Date): string {
   if (Number.isNaN(d.getTime())) throw new RangeError('expiresAt is not a valid date');
-  const p = Object.fromEntries(WARSAW.formatToParts(d).map((x) => [x.type, x.value]));
-  return `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}`;
+  const p = warsawParts(d);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(p.d)}.${two(p.m)}.${p.y} ${two(p.h)}:${two(p.mi)}`;
 }
 
 const CODE = /^\d{8}$/;

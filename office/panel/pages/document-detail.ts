@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OfficeContext } from '../../context.js';
 import { readHistory } from '../../document-history.js';
 import type { ConsentHow, DocumentStatus } from '../../documents.js';
-import { addDays, warsawDay } from '../dates.js';
+import { addDays, warsawDay } from '../../warsaw-dates.js';
 import { actorText, consentHowWords, historyText, sizeWords, statusWords } from '../document-words.js';
 import { html, type Html } from '../html.js';
 import { day, say, when, type Words } from '../i18n.js';

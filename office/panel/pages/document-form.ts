@@ -5,7 +5,7 @@ import { hardDenyReason, typeMayUseLocker, type DocumentType } from '../../../sr
 import type { OfficeContext } from '../../context.js';
 import type { ConsentHow, RegisterRefusal, Registration } from '../../documents.js';
 import { codeMessage, warsawDeadline } from '../../sms/message.js';
-import { addDays, warsawDay, warsawDayEnd, warsawDayStart } from '../dates.js';
+import { addDays, warsawDay, warsawDayEnd, warsawDayStart } from '../../warsaw-dates.js';
 import { catalogueSaysNo, consentHowWords, feeWords, hardDenyWords, sizeWords, type FeeChoice } from '../document-words.js';
 import { html, type Html } from '../html.js';
 import { say, type Lang, type Words } from '../i18n.js';

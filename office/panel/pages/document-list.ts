@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OfficeContext } from '../../context.js';
 import type { DocumentStatus } from '../../documents.js';
-import { addDays, parseDay, warsawDayStart } from '../dates.js';
+import { addDays, parseDay, warsawDayStart } from '../../warsaw-dates.js';
 import { statuses, statusWords } from '../document-words.js';
 import { html } from '../html.js';
 import { say, when, type Words } from '../i18n.js';

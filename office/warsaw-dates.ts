@@ -14,7 +14,8 @@ const parts = new Intl.DateTimeFormat('en-GB', {
   hourCycle: 'h23',
 });
 
-function warsawParts(d: Date): { y: number; m: number; d: number; h: number; mi: number; s: number } {
+/** The calendar date and wall-clock time it is in Warsaw at that instant. */
+export function warsawParts(d: Date): { y: number; m: number; d: number; h: number; mi: number; s: number } {
   const p = Object.fromEntries(parts.formatToParts(d).map((x) => [x.type, x.value]));
   return { y: Number(p.year), m: Number(p.month), d: Number(p.day), h: Number(p.hour), mi: Number(p.minute), s: Number(p.second) };
 }
