@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { demoCode, startCliText } from '../helpers/cli.js';
 import { randomKioskPort, tempDir } from '../helpers/fixtures.js';
 import { launchChromium, openKiosk } from './helpers/browser.js';
+import { openSimPanel, residentTypes, staffLoad } from './helpers/demo-kiosk.js';
 
 /**
  * What the README tells a newcomer to do after `npm install && npm start`: the demo as a separate process, a
@@ -33,36 +34,15 @@ describe('the npm start demo, played in the browser', () => {
       const code = await demoCode(demo.stdout, phone!);
       browser = await launchChromium();
       const { page, errors } = await openKiosk(browser, kioskUrl);
-      const panel = await (await browser.newContext()).newPage();
-      panel.setDefaultTimeout(8_000);
-      await panel.goto(panelUrl);
-      await panel.waitForSelector('#doors');
+      const panel = await openSimPanel(browser, panelUrl);
       expect(await panel.textContent('body')).toContain(`PIN ${pin}`);
 
-      await page.click('#staff');
-      await page.fill('#staffId', 'S-1');
-      await page.fill('#pin', pin);
-      await page.click('#submit');
-      await page.waitForSelector('body[data-view="staffHome"]');
       // The office's documents arrive through the signed feed within a pull or two.
-      for (let i = 0; i < 40 && await page.$(`#load-${id}`) === null; i++) {
-        await page.waitForTimeout(250);
-        await page.click('#refresh');
-      }
-      await page.click(`#load-${id}`);
-      await page.waitForSelector('body[data-view="staffOpen"]');
-      const n = Number(await page.getAttribute('.locker .box.marked', 'data-compartment'));
-      await panel.click(`#close-${n}`);
-      await page.waitForSelector('#message');
+      const n = await staffLoad(page, panel, { pin, id: id!, waitMs: 10_000 });
       expect(await page.textContent('#message')).toBe(`Dokument załadowany do skrytki nr ${n}.`);
       await page.click('#logout');
 
-      await page.waitForTimeout(1_000); // the per-lock pause between two unlocks of one compartment
-      await page.click('#start');
-      await page.keyboard.type(phone!);
-      await page.keyboard.type(code!);
-      await page.keyboard.press('Enter');
-      await page.waitForSelector('body[data-view="open"]');
+      await residentTypes(page, phone!, code);
       expect(await page.textContent('#title')).toBe(`Skrytka nr ${n} jest otwarta`);
       await panel.click(`#close-${n}`);
       await page.waitForSelector('#receipt');

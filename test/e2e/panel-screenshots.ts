@@ -13,6 +13,7 @@ import { packageRoot } from '../../src/paths.js';
 import { demoCode, startCliText } from '../helpers/cli.js';
 import { randomKioskPort, tempDir } from '../helpers/fixtures.js';
 import { launchChromium, openKiosk } from './helpers/browser.js';
+import { openSimPanel, residentTypes, staffLoad } from './helpers/demo-kiosk.js';
 
 const outDir = process.argv[2] ?? join(packageRoot, 'docs', 'screenshots');
 mkdirSync(outDir, { recursive: true });
@@ -120,35 +121,14 @@ try {
   const code = await demoCode(demo.stdout, minePhone);
   const sms = new RegExp(`SMS to ${minePhone}: .*`).exec(demo.stdout())![0];
   const { page: kiosk, errors: kioskErrors } = await openKiosk(browser!, kioskUrl);
-  const sim = await (await browser!.newContext()).newPage();
-  sim.setDefaultTimeout(8_000);
-  await sim.goto(simUrl);
-  await sim.waitForSelector('#doors');
-  await kiosk.click('#staff');
-  await kiosk.fill('#staffId', 'S-1');
-  await kiosk.fill('#pin', pin);
-  await kiosk.click('#submit');
-  await kiosk.waitForSelector('body[data-view="staffHome"]');
+  const sim = await openSimPanel(browser!, simUrl);
   // The locker pulls the office's feed every 5 s.
-  for (let i = 0; i < 60 && await kiosk.$(`#load-${id}`) === null; i++) {
-    await kiosk.waitForTimeout(250);
-    await kiosk.click('#refresh');
-  }
-  await kiosk.click(`#load-${id}`);
-  await kiosk.waitForSelector('body[data-view="staffOpen"]');
-  const compartment = Number(await kiosk.getAttribute('.locker .box.marked', 'data-compartment'));
-  await sim.click(`#close-${compartment}`);
-  await kiosk.waitForSelector('#message');
+  const compartment = await staffLoad(kiosk, sim, { pin, id, waitMs: 15_000 });
   // The panel learns of the load from the locker's next exchange with the office.
   await untilShown(documentUrl, 'loaded');
   await shot('document-loaded');
   await kiosk.click('#logout');
-  await kiosk.waitForTimeout(1_000); // the per-lock pause between two unlocks of one compartment
-  await kiosk.click('#start');
-  await kiosk.keyboard.type(minePhone);
-  await kiosk.keyboard.type(code);
-  await kiosk.keyboard.press('Enter');
-  await kiosk.waitForSelector('body[data-view="open"]');
+  await residentTypes(kiosk, minePhone, code);
   await sim.click(`#close-${compartment}`);
   await kiosk.waitForSelector('#receipt');
   if (kioskErrors.length > 0) throw new Error(`the kiosk page reported errors: ${kioskErrors.join('; ')}`);

@@ -9,6 +9,7 @@ import { demoCode, startCliText, type CliResult } from '../helpers/cli.js';
 import { randomKioskPort, tempDir } from '../helpers/fixtures.js';
 import { registration, startTestOffice, type TestOffice } from '../helpers/office-rig.js';
 import { axeViolations, launchChromium, openKiosk } from './helpers/browser.js';
+import { openSimPanel, residentTypes, staffLoad } from './helpers/demo-kiosk.js';
 import { parseMail } from '../helpers/mail.js';
 
 /**
@@ -155,35 +156,14 @@ describe('the panel with the npm start demo: register, load, collect, revoke, lo
 
     // Staff load it at the kiosk once the locker's pull brought it.
     const { page: kiosk, errors: kioskErrors } = await openKiosk(browser, kioskUrl);
-    const sim = await (await browser.newContext()).newPage();
-    sim.setDefaultTimeout(8_000);
-    await sim.goto(simUrl);
-    await sim.waitForSelector('#doors');
-    await kiosk.click('#staff');
-    await kiosk.fill('#staffId', 'S-1');
-    await kiosk.fill('#pin', pin);
-    await kiosk.click('#submit');
-    await kiosk.waitForSelector('body[data-view="staffHome"]');
-    for (const end = Date.now() + 30_000; Date.now() < end && (await kiosk.$(`#load-${id}`)) === null; ) {
-      await kiosk.waitForTimeout(500);
-      await kiosk.click('#refresh');
-    }
-    await kiosk.click(`#load-${id}`);
-    await kiosk.waitForSelector('body[data-view="staffOpen"]');
-    const n = Number(await kiosk.getAttribute('.locker .box.marked', 'data-compartment'));
+    const sim = await openSimPanel(browser, simUrl);
+    const n = await staffLoad(kiosk, sim, { pin, id });
     expect(n).toBeGreaterThan(0);
-    await sim.click(`#close-${n}`);
-    await kiosk.waitForSelector('#message');
     expect(await kiosk.textContent('#message')).toBe(`Dokument załadowany do skrytki nr ${n}.`);
     await kiosk.click('#logout');
 
     // The resident collects it with the phone and the code; the door is shut from the simulator panel.
-    await kiosk.waitForTimeout(1_000); // the per-lock pause between two unlocks of one compartment
-    await kiosk.click('#start');
-    await kiosk.keyboard.type(phone);
-    await kiosk.keyboard.type(code);
-    await kiosk.keyboard.press('Enter');
-    await kiosk.waitForSelector('body[data-view="open"]');
+    await residentTypes(kiosk, phone, code);
     expect(await kiosk.textContent('#title')).toBe(`Skrytka nr ${n} jest otwarta`);
     await sim.click(`#close-${n}`);
     await kiosk.waitForSelector('#receipt');
