@@ -10,6 +10,7 @@ import { addLocker, type NewLockerSecrets } from '../../office/lockers.js';
 import { createOfficeLogger } from '../../office/log.js';
 import { startOffice, type RunningOffice } from '../../office/service.js';
 import type { SmsGateway } from '../../office/sms/gateway.js';
+import type { Queryable } from '../../office/db/db.js';
 import { openEnvelope } from '../../src/wire/envelope.js';
 import { payloadSchema, type FeedChange } from '../../src/wire/feed-schema.js';
 import { fetchJson } from './http-json.js';
@@ -141,4 +142,22 @@ export async function pullFeed(t: TestOffice, lockerId: string, token: string, a
     if (!p.more) return { changes, last: cursor };
   }
   throw new Error('feed never ended');
+}
+
+/**
+ * Every row of every table, as text, after checking the tables a test means to look at exist (so a renamed table
+ * cannot make a "no secret anywhere" check pass on nothing).
+ */
+export async function dumpDatabase(db: Queryable, mustHave: readonly string[]): Promise<string> {
+  const tables = (
+    await db.query<{ s: string; n: string }>(
+      "SELECT table_schema AS s, table_name AS n FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')",
+    )
+  ).rows;
+  const names = new Set(tables.map((x) => x.n));
+  const missing = mustHave.filter((n) => !names.has(n));
+  if (missing.length > 0) throw new Error(`the database has no table ${missing.join(', ')}`);
+  const parts: string[] = [];
+  for (const { s, n } of tables) parts.push(`${s}.${n}: ${JSON.stringify((await db.query(`SELECT * FROM "${s}"."${n}"`)).rows)}`);
+  return parts.join('\n');
 }

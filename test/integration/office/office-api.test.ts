@@ -5,7 +5,7 @@ import { buildOfficeApp } from '../../../office/http/app.js';
 import type { NewLockerSecrets } from '../../../office/lockers.js';
 import { codeMac, phoneMac, pinMac } from '../../../src/wire/credentials.js';
 import type { FeedChange } from '../../../src/wire/feed-schema.js';
-import { pullFeed, registration, startTestOffice, stopPostgresCluster, type TestOffice } from '../../helpers/office-rig.js';
+import { dumpDatabase as dumpDb, pullFeed, registration, startTestOffice, stopPostgresCluster, type TestOffice } from '../../helpers/office-rig.js';
 import { until } from '../../helpers/until.js';
 
 /**
@@ -82,19 +82,7 @@ describe.each(['embedded', 'postgres'] as const)('office integration API (%s)', 
     return { id: r.body.id as string, code: codeIn(text!.message), expiresAt: r.body.expiresAt as string, text: text! };
   }
 
-  /** Every row of every table, as text. */
-  async function dumpDatabase(): Promise<string> {
-    const db = t.office.ctx.db;
-    const tables = (
-      await db.query<{ s: string; n: string }>(
-        "SELECT table_schema AS s, table_name AS n FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')",
-      )
-    ).rows;
-    expect(tables.map((x) => x.n)).toEqual(expect.arrayContaining(['document', 'sms_job', 'locker_change', 'locker', 'staff']));
-    const parts: string[] = [];
-    for (const { s, n } of tables) parts.push(`${s}.${n}: ${JSON.stringify((await db.query(`SELECT * FROM "${s}"."${n}"`)).rows)}`);
-    return parts.join('\n');
-  }
+  const dumpDatabase = (): Promise<string> => dumpDb(t.office.ctx.db, ['document', 'sms_job', 'locker_change', 'locker', 'staff']);
 
   /** What a refusal must leave as it was: documents, queued texts, every locker's log. */
   async function stored(): Promise<{ documents: number; smsJobs: number; heads: Record<string, number> }> {

@@ -4,7 +4,7 @@ import type { NewLockerSecrets } from '../../../office/lockers.js';
 import { pinMac } from '../../../src/wire/credentials.js';
 import type { FeedChange } from '../../../src/wire/feed-schema.js';
 import { hardDeniedCodes } from '../../../src/wire/policy.js';
-import { pullFeed, startTestOffice, type TestOffice } from '../../helpers/office-rig.js';
+import { dumpDatabase as dumpDb, pullFeed, startTestOffice, type TestOffice } from '../../helpers/office-rig.js';
 
 /**
  * The panel's admin areas (issue 16): staff who serve the lockers and the catalogue of document types. Only an
@@ -65,18 +65,7 @@ describe('clerks panel: staff and catalogue (admins only)', () => {
   const staffFed = (changes: FeedChange[]) => changes.filter((c): c is StaffUpsert => c.type === 'staff.upsert').map((c) => c.staff);
   const typesFed = (changes: FeedChange[]) => changes.filter((c): c is TypeUpsert => c.type === 'documentType.upsert').map((c) => c.documentType);
 
-  async function dumpDatabase(): Promise<string> {
-    const db = t.office.ctx.db;
-    const tables = (
-      await db.query<{ s: string; n: string }>(
-        "SELECT table_schema AS s, table_name AS n FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')",
-      )
-    ).rows;
-    expect(tables.map((x) => x.n)).toEqual(expect.arrayContaining(['staff', 'locker_change', 'document_type']));
-    const parts: string[] = [];
-    for (const { s, n } of tables) parts.push(`${s}.${n}: ${JSON.stringify((await db.query(`SELECT * FROM "${s}"."${n}"`)).rows)}`);
-    return parts.join('\n');
-  }
+  const dumpDatabase = (): Promise<string> => dumpDb(t.office.ctx.db, ['staff', 'locker_change', 'document_type']);
   const stored = async () => ({
     staff: (await t.office.ctx.db.query('SELECT id, name, roles, active, updated_at FROM staff ORDER BY id')).rows,
     types: (await t.office.ctx.db.query('SELECT * FROM document_type ORDER BY code')).rows,
