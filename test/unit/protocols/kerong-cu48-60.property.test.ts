@@ -196,17 +196,24 @@ describe('Kerong CU48 0x60 firmware: the decoder, on a bus with the CU48 0x50 fi
     );
   });
 
+  /**
+   * A frame with one byte corrupted, fed to a bus's decoder: nothing as long as the frame comes out (only a shorter
+   * frame carried in its data bytes may), and every byte is accounted for. Returns the decoder, reset as the bus
+   * resets it before each request, so a torn frame cannot join the next reply.
+   */
+  function expectCorruptedNotDecoded(corrupted: Buffer): FrameDecoder<AnyFrame> {
+    const d = new FrameDecoder<AnyFrame>(busSpecs);
+    const out = d.feed(corrupted);
+    d.reset();
+    expect(out.every((f) => f.raw.length < corrupted.length)).toBe(true);
+    expect(d.discardedBytes + out.reduce((s, f) => s + f.raw.length, 0)).toBe(corrupted.length);
+    return d;
+  }
+
   it('a corrupted 0x60-firmware frame is never decoded, under its address or another; its bytes are counted, and the next frame comes out', () => {
     fc.assert(
       fc.property(cu4860Frame, fc.nat(), fc.integer({ min: 1, max: 255 }), anyFrame, (bad, at, flip, good) => {
-        const corrupted = corruptOne(bad.bytes, at, flip);
-        const d = new FrameDecoder<AnyFrame>(busSpecs);
-        const out = d.feed(corrupted);
-        // The bus resets the decoder before each request, so a torn frame cannot join the next reply.
-        d.reset();
-        // Whatever comes out lies inside the corrupted bytes and is shorter (a frame carried in its data bytes).
-        expect(out.every((f) => f.raw.length < corrupted.length)).toBe(true);
-        expect(d.discardedBytes + out.reduce((s, f) => s + f.raw.length, 0)).toBe(corrupted.length);
+        const d = expectCorruptedNotDecoded(corruptOne(bad.bytes, at, flip));
         expect(d.feed(good.bytes).map(summary)).toEqual([expected(good)]);
       }),
       { numRuns },
@@ -216,12 +223,7 @@ describe('Kerong CU48 0x60 firmware: the decoder, on a bus with the CU48 0x50 fi
   it('a CU48 0x50-firmware or CU16 frame, corrupted, is never decoded (as a 0x60-firmware frame or its own); its bytes are counted', () => {
     fc.assert(
       fc.property(fc.oneof(cu48Frame, cu16Frame), fc.nat(), fc.integer({ min: 1, max: 255 }), (bad, at, flip) => {
-        const corrupted = corruptOne(bad.bytes, at, flip);
-        const d = new FrameDecoder<AnyFrame>(busSpecs);
-        const out = d.feed(corrupted);
-        d.reset();
-        expect(out.every((f) => f.raw.length < corrupted.length)).toBe(true);
-        expect(d.discardedBytes + out.reduce((s, f) => s + f.raw.length, 0)).toBe(corrupted.length);
+        expectCorruptedNotDecoded(corruptOne(bad.bytes, at, flip));
       }),
       { numRuns },
     );
