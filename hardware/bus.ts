@@ -11,6 +11,9 @@ import { wireMs, type Transport } from './transport/transport.js';
 export const Priority = { Unlock: 0, Status: 1, Maintenance: 2 } as const;
 export type Priority = (typeof Priority)[keyof typeof Priority];
 
+/** The config's default for `bus.unlockAnswerWindowMs`: an xor-8a board answers "about 1 s" after an unlock. */
+export const DEFAULT_UNLOCK_ANSWER_WINDOW_MS = 1_200;
+
 export interface BusOptions {
   /** How long to wait for a reply; also the window kept quiet after a command a board may answer. */
   readonly replyTimeoutMs: number;
@@ -21,7 +24,7 @@ export interface BusOptions {
    * frame take on the pair. 19200 (the Kerong default) when not given.
    */
   readonly baudRate?: number;
-  /** How long to keep quiet for an xor-8a unlock's answer, which comes after the pulse (1500 when not given). */
+  /** How long to keep quiet for an answer to an xor-8a or CU48 0x60 unlock (DEFAULT_UNLOCK_ANSWER_WINDOW_MS when not given). */
   readonly unlockAnswerWindowMs?: number;
 }
 
@@ -168,7 +171,7 @@ export class Bus extends EventEmitter<BusEvents> {
 
   /** See BusOptions.unlockAnswerWindowMs. */
   get unlockAnswerWindowMs(): number {
-    return this.opts.unlockAnswerWindowMs ?? 1_500;
+    return this.opts.unlockAnswerWindowMs ?? DEFAULT_UNLOCK_ANSWER_WINDOW_MS;
   }
 
   get queued(): number {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_UNLOCK_ANSWER_WINDOW_MS } from '../../hardware/bus.js';
 import { BOARD_PROTOCOLS } from '../../hardware/protocols/index.js';
 import { busBaudRate, checkBoard, checkBus } from './board-rules.js';
 import { kioskSchema } from './kiosk-schema.js';
@@ -43,7 +44,7 @@ const busTimings = {
    * after its pulse, about 1 s on the documented one); an answer ends it early. Must be shorter than
    * unlockConfirmTimeoutMs.
    */
-  unlockAnswerWindowMs: z.number().int().min(100).max(5_000).default(1_200),
+  unlockAnswerWindowMs: z.number().int().min(100).max(5_000).default(DEFAULT_UNLOCK_ANSWER_WINDOW_MS),
   /** How long after an unlock the latch must read released before the unlock counts as failed. */
   unlockConfirmTimeoutMs: z.number().int().min(100).max(30_000).default(1_500),
 };
